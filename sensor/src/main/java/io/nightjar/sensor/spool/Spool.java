@@ -1,0 +1,48 @@
+package io.nightjar.sensor.spool;
+
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Where and how the spool lives on disk: a Chronicle Queue with hourly cycle files
+ * ({@code yyyyMMdd-HH'F'.cq4}) in the spool directory. Shared by the writer and readers.
+ */
+public final class Spool
+{
+    /** One cycle file per hour: the unit of eviction. */
+    public static final RollCycles ROLL_CYCLE = RollCycles.FAST_HOURLY;
+
+    private Spool()
+    {
+    }
+
+    /** Opens the queue in {@code directory}; {@code timeProvider} may be null for the system clock. */
+    public static SingleChronicleQueue open(final Path directory, final TimeProvider timeProvider)
+    {
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE);
+        if (timeProvider != null)
+        {
+            builder.timeProvider(timeProvider);
+        }
+        return builder.build();
+    }
+
+    /** The queue's cycle files, oldest first. */
+    public static File[] cycleFiles(final Path directory)
+    {
+        final File[] files = directory.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
+        if (files == null)
+        {
+            return new File[0];
+        }
+        Arrays.sort(files, Comparator.comparing(File::getName));
+        return files;
+    }
+}

@@ -1,0 +1,275 @@
+package io.nightjar.sensor.summary;
+
+import io.nightjar.sensor.collections.AddressIndex;
+import io.nightjar.sensor.collections.LongHashSet;
+import io.nightjar.sensor.flow.BinCounters;
+import io.nightjar.sensor.flow.BinListener;
+import io.nightjar.sensor.flow.FlowTable;
+import io.nightjar.wire.schema.Addresses;
+import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.ScannerTool;
+import io.nightjar.wire.schema.TrafficClass;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Adds up closed bins into the totals that {@code nightjar summarize} prints: packets and bytes per
+ * class, anomalies, distinct sources, top scanned ports with their distinct sources, and scanner
+ * tools attributed per source. Everything is exact. Works from bins and flow records only (never
+ * per packet), so it costs nothing on the per-packet path.
+ *
+ * <p>Single-threaded: the pipeline's thread calls {@link #onBinClosed}; read the results after the
+ * run.
+ */
+public final class RunSummary implements BinListener
+{
+    private static final int TOOLS = ScannerTool.all().length;
+
+    private final long[] classPackets = new long[TrafficClass.COUNT];
+    private final long[] classBytes = new long[TrafficClass.COUNT];
+    private final long[] anomalies = new long[Anomaly.COUNT];
+    private long nonDarknetPackets;
+    private long nonDarknetBytes;
+    private long ipv4;
+    private long ipv6;
+    private long captureDrops;
+    private long firstNanos = Long.MAX_VALUE;
+    private long lastNanos = Long.MIN_VALUE;
+    private long flows;
+    private long bins;
+
+    private final AddressIndex sources = new AddressIndex(1 << 16);
+    private long[] scope = new long[(1 << 16) * TOOLS];
+    private long[] matching = new long[(1 << 16) * TOOLS];
+    private final long[] tcpPortPackets = new long[65536];
+    private final long[] udpPortPackets = new long[65536];
+    private final long[] tcpPortSources = new long[65536];
+    private final long[] udpPortSources = new long[65536];
+    private final LongHashSet sourcePorts = new LongHashSet(1 << 16);
+
+    @Override
+    public void onBinClosed(final long binStartNanos, final long binLengthNanos, final BinCounters c, final FlowTable t)
+    {
+        bins++;
+        for (int i = 0; i < TrafficClass.COUNT; i++)
+        {
+            classPackets[i] += c.classPackets[i];
+            classBytes[i] += c.classBytes[i];
+        }
+        for (int i = 0; i < Anomaly.COUNT; i++)
+        {
+            anomalies[i] += c.anomalies[i];
+        }
+        nonDarknetPackets += c.nonDarknetPackets;
+        nonDarknetBytes += c.nonDarknetBytes;
+        ipv4 += c.ipv4Packets;
+        ipv6 += c.ipv6Packets;
+        captureDrops += c.captureDrops;
+        if (c.packets > 0)
+        {
+            firstNanos = Math.min(firstNanos, c.firstNanos);
+            lastNanos = Math.max(lastNanos, c.lastNanos);
+        }
+        final int n = t.size();
+        flows += n;
+        final int tcpScan = TrafficClass.TCP_SCAN.id();
+        final int udpProbe = TrafficClass.UDP_PROBE.id();
+        final ScannerTool[] tools = ScannerTool.all();
+        for (int f = 0; f < n; f++)
+        {
+            final long hi = t.srcHi(f);
+            final long lo = t.srcLo(f);
+            final int src = sources.indexOf(hi, lo);
+            final int cls = t.trafficClass(f);
+            final long packets = t.packets(f);
+            if (cls == tcpScan || cls == udpProbe)
+            {
+                final int port = t.port(f);
+                final boolean udp = cls == udpProbe;
+                (udp ? udpPortPackets : tcpPortPackets)[port] += packets;
+                if (sourcePorts.add(((long)src << 17) | (udp ? 1L << 16 : 0) | port))
+                {
+                    (udp ? udpPortSources : tcpPortSources)[port]++;
+                }
+            }
+            final boolean v4 = Addresses.isIpv4Mapped(hi, lo);
+            final int fingerprint = t.fingerprint(f);
+            for (int k = 0; k < TOOLS; k++)
+            {
+                if (tools[k].inScope(cls, v4))
+                {
+                    ensureToolCapacity(src);
+                    scope[src * TOOLS + k] += packets;
+                    if ((fingerprint & tools[k].bit()) != 0)
+                    {
+                        matching[src * TOOLS + k] += packets;
+                    }
+                }
+            }
+        }
+    }
+
+    private void ensureToolCapacity(final int src)
+    {
+        if ((src + 1) * TOOLS > scope.length)
+        {
+            final int length = Math.max(scope.length * 2, (src + 1) * TOOLS);
+            scope = Arrays.copyOf(scope, length);
+            matching = Arrays.copyOf(matching, length);
+        }
+    }
+
+    /** One row of the top-ports table. */
+    public record PortStat(String proto, int port, long packets, long sources)
+    {
+    }
+
+    /** One attributed scanner source. */
+    public record ScannerStat(String src, String tool, long packets, long scopePackets)
+    {
+    }
+
+    /** Ports by packets over tcp_scan and udp_probe, most first (ties: tcp before udp, lower port first). */
+    public List<PortStat> topPorts(final int limit)
+    {
+        final List<PortStat> all = new ArrayList<>();
+        for (int p = 0; p < 65536; p++)
+        {
+            if (tcpPortPackets[p] > 0)
+            {
+                all.add(new PortStat("tcp", p, tcpPortPackets[p], tcpPortSources[p]));
+            }
+            if (udpPortPackets[p] > 0)
+            {
+                all.add(new PortStat("udp", p, udpPortPackets[p], udpPortSources[p]));
+            }
+        }
+        all.sort(Comparator.comparingLong(PortStat::packets).reversed()
+            .thenComparing(PortStat::proto).thenComparingInt(PortStat::port));
+        return all.subList(0, Math.min(limit, all.size()));
+    }
+
+    /** Sources attributed to a tool (at least 10 matching packets in the rule's scope and at least 90% of them). */
+    public List<ScannerStat> scanners()
+    {
+        final List<ScannerStat> out = new ArrayList<>();
+        final ScannerTool[] tools = ScannerTool.all();
+        final int n = Math.min(sources.size(), scope.length / TOOLS);
+        for (int s = 0; s < n; s++)
+        {
+            for (int k = 0; k < TOOLS; k++)
+            {
+                final long m = matching[s * TOOLS + k];
+                if (m > 0 && ScannerTool.attributes(m, scope[s * TOOLS + k]))
+                {
+                    out.add(new ScannerStat(Addresses.toString(sources.hi(s), sources.lo(s)), tools[k].key(), m, scope[s * TOOLS + k]));
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(ScannerStat::packets).reversed().thenComparing(ScannerStat::src));
+        return out;
+    }
+
+    /** All packets. */
+    public long packets()
+    {
+        long n = nonDarknetPackets;
+        for (final long p : classPackets)
+        {
+            n += p;
+        }
+        return n;
+    }
+
+    /** All wire bytes. */
+    public long bytes()
+    {
+        long n = nonDarknetBytes;
+        for (final long p : classBytes)
+        {
+            n += p;
+        }
+        return n;
+    }
+
+    /** Packets of a class. */
+    public long classPackets(final TrafficClass c)
+    {
+        return classPackets[c.id()];
+    }
+
+    /** Wire bytes of a class. */
+    public long classBytes(final TrafficClass c)
+    {
+        return classBytes[c.id()];
+    }
+
+    /** Count of an anomaly. */
+    public long anomaly(final Anomaly a)
+    {
+        return anomalies[a.id()];
+    }
+
+    /** Distinct source addresses of darknet IP traffic. */
+    public long distinctSources()
+    {
+        return sources.size();
+    }
+
+    /** Packets to destinations outside the darknet. */
+    public long nonDarknetPackets()
+    {
+        return nonDarknetPackets;
+    }
+
+    /** Their bytes. */
+    public long nonDarknetBytes()
+    {
+        return nonDarknetBytes;
+    }
+
+    /** Packets with an IPv4 header. */
+    public long ipv4()
+    {
+        return ipv4;
+    }
+
+    /** Packets with an IPv6 header. */
+    public long ipv6()
+    {
+        return ipv6;
+    }
+
+    /** Capture drops. */
+    public long captureDrops()
+    {
+        return captureDrops;
+    }
+
+    /** First packet time, ns, or -1 if there was no packet. */
+    public long firstNanos()
+    {
+        return bins == 0 ? -1 : firstNanos;
+    }
+
+    /** Last packet time, ns, or -1. */
+    public long lastNanos()
+    {
+        return bins == 0 ? -1 : lastNanos;
+    }
+
+    /** Flow records emitted. */
+    public long flows()
+    {
+        return flows;
+    }
+
+    /** Bins closed. */
+    public long bins()
+    {
+        return bins;
+    }
+}
