@@ -15,8 +15,9 @@ public interface PacketHandler
     /**
      * One captured packet.
      *
-     * @param buffer          holds the packet bytes; its position and limit are unspecified: use
-     *                        absolute reads only, and never change the buffer's state.
+     * @param buffer          holds the packet bytes; big-endian (network byte order); its position and
+     *                        limit are unspecified: use absolute reads only, and never change the
+     *                        buffer's state.
      * @param offset          absolute index of the first captured byte (the link-layer header).
      * @param capturedLength  bytes captured (at most the capture's snapshot length).
      * @param wireLength      original length of the packet on the wire, in bytes.
