@@ -15,8 +15,9 @@ import java.nio.ByteBuffer;
  * The sensor's per-packet path: decode, classify, fingerprint, then count into the current time
  * bin's {@link BinCounters} and {@link FlowTable}. Bins are aligned to multiples of the bin length
  * since the epoch and advance by packet time, so a live capture and a replay of it give the same
- * bins. A packet older than the current bin (out-of-order capture) is counted in the current bin
- * with the {@link Anomaly#LATE_PACKET} counter.
+ * bins. A packet from the bin just before the current one (out-of-order capture) is counted in the
+ * current bin with the {@link Anomaly#LATE_PACKET} counter; a jump further back in time (the next
+ * file of a replay, a clock step) closes the current bin and opens the earlier one.
  *
  * <p>Allocation-free per packet after warm-up; never throws for packet content. Single-threaded:
  * owned by one capture thread, which also receives the {@link BinListener} callbacks.
@@ -84,7 +85,17 @@ public final class FlowPipeline implements PacketHandler
         }
         else if (bin < binStartNanos)
         {
-            p.anomalies |= 1 << Anomaly.LATE_PACKET.id();
+            if (binStartNanos - bin <= binLengthNanos)
+            {
+                // out of order by less than a bin: keep it in the current bin, counted
+                p.anomalies |= 1 << Anomaly.LATE_PACKET.id();
+            }
+            else
+            {
+                // time went back by more than a bin (next file, clock step): start over from there
+                closeBin();
+                openBin(bin);
+            }
         }
         if (c.packets == 0 || timestampNanos < c.firstNanos)
         {

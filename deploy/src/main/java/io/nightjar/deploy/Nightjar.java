@@ -1,0 +1,54 @@
+package io.nightjar.deploy;
+
+import io.nightjar.sensor.cli.SensorCommand;
+import io.nightjar.sensor.cli.SummarizeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The {@code nightjar} command line: the sensor's and the aggregator's commands side by side
+ * (this module depends on both; they never depend on each other). Run by the {@code ./nightjar}
+ * launcher.
+ */
+@Command(name = "nightjar", mixinStandardHelpOptions = true, version = "nightjar 0.1.0",
+    description = {
+        "Nightjar: a darknet telescope. Sensors summarise Internet background radiation arriving at unused",
+        "address space into flow records; the aggregator turns them into threat-landscape statistics."},
+    subcommands = {
+        SummarizeCommand.class,
+        SensorCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Nightjar implements Runnable
+{
+    @Override
+    public void run()
+    {
+        new CommandLine(this).usage(System.err);
+    }
+
+    /** Builds the command line with Nightjar's error handling: bad input is one clear line and exit code 2. */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cl = new CommandLine(new Nightjar());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+        {
+            final Throwable cause = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+            if (cause instanceof IllegalArgumentException || cause instanceof IOException)
+            {
+                commandLine.getErr().println("nightjar " + commandLine.getCommandName() + ": error: " + cause.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    /** Entry point. */
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,190 @@
+package io.nightjar.sensor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.nightjar.sensor.capture.CaptureDamage;
+import io.nightjar.sensor.summary.RunSummary;
+import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.TrafficClass;
+
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders a {@link RunSummary} as the JSON of {@code summarize --json} (keys documented in the
+ * README) or as tables for people. Stateless.
+ */
+public final class SummaryReport
+{
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SummaryReport()
+    {
+    }
+
+    /** The JSON object as ordered maps and lists. */
+    public static Map<String, Object> toMap(
+        final RunSummary s, final int topPorts, final long binNanos, final List<CaptureDamage> damage, final long elapsedNanos)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("packets", s.packets());
+        m.put("bytes", s.bytes());
+        m.put("malformed", s.classPackets(TrafficClass.MALFORMED));
+        m.put("non_ip", s.classPackets(TrafficClass.NON_IP));
+        m.put("first_ts", seconds(s.firstNanos()));
+        m.put("last_ts", seconds(s.lastNanos()));
+        m.put("first_time", s.firstNanos() < 0 ? null : Instant.ofEpochSecond(0, s.firstNanos()).toString());
+        m.put("last_time", s.lastNanos() < 0 ? null : Instant.ofEpochSecond(0, s.lastNanos()).toString());
+        m.put("ipv4", s.ipv4());
+        m.put("ipv6", s.ipv6());
+        final Map<String, Object> classes = new LinkedHashMap<>();
+        final Map<String, Object> classBytes = new LinkedHashMap<>();
+        for (final TrafficClass c : TrafficClass.values())
+        {
+            if (c.isIp())
+            {
+                classes.put(c.key(), s.classPackets(c));
+                classBytes.put(c.key(), s.classBytes(c));
+            }
+        }
+        m.put("classes", classes);
+        m.put("class_bytes", classBytes);
+        m.put("non_darknet", Map.of("packets", s.nonDarknetPackets(), "bytes", s.nonDarknetBytes()));
+        m.put("distinct_sources", s.distinctSources());
+        final List<Map<String, Object>> ports = new ArrayList<>();
+        for (final RunSummary.PortStat p : s.topPorts(topPorts))
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("proto", p.proto());
+            row.put("port", p.port());
+            row.put("packets", p.packets());
+            row.put("sources", p.sources());
+            ports.add(row);
+        }
+        m.put("top_ports", ports);
+        final List<Map<String, Object>> scanners = new ArrayList<>();
+        for (final RunSummary.ScannerStat sc : s.scanners())
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("src", sc.src());
+            row.put("tool", sc.tool());
+            row.put("packets", sc.packets());
+            row.put("scope_packets", sc.scopePackets());
+            scanners.add(row);
+        }
+        m.put("scanners", scanners);
+        final Map<String, Object> anomalies = new LinkedHashMap<>();
+        for (final Anomaly a : Anomaly.values())
+        {
+            anomalies.put(a.key(), s.anomaly(a));
+        }
+        m.put("anomalies", anomalies);
+        m.put("flows", s.flows());
+        m.put("bins", s.bins());
+        m.put("bin_seconds", binNanos / 1e9);
+        final List<Map<String, Object>> damaged = new ArrayList<>();
+        for (final CaptureDamage d : damage)
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("file", d.file());
+            row.put("byte_offset", d.byteOffset());
+            row.put("packets_before", d.packetsBefore());
+            row.put("reason", d.reason());
+            damaged.add(row);
+        }
+        m.put("damaged_files", damaged);
+        m.put("elapsed_seconds", elapsedNanos / 1e9);
+        return m;
+    }
+
+    private static Object seconds(final long nanos)
+    {
+        if (nanos < 0)
+        {
+            return null;
+        }
+        return new BigDecimal(nanos).movePointLeft(9).stripTrailingZeros();
+    }
+
+    /** Writes the JSON. */
+    public static void printJson(final Map<String, Object> map, final PrintStream out)
+    {
+        try
+        {
+            out.println(JSON.writeValueAsString(map));
+        }
+        catch (final com.fasterxml.jackson.core.JsonProcessingException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Writes tables for people. */
+    @SuppressWarnings("unchecked")
+    public static void printTables(final Map<String, Object> m, final PrintStream out)
+    {
+        out.printf("Packets %,d  bytes %,d  (IPv4 %,d, IPv6 %,d)%n", m.get("packets"), m.get("bytes"), m.get("ipv4"), m.get("ipv6"));
+        out.printf("Time    %s .. %s%n", m.get("first_time"), m.get("last_time"));
+        out.printf("Sources %,d distinct   flow records %,d in %,d bins of %ss%n%n",
+            m.get("distinct_sources"), m.get("flows"), m.get("bins"), m.get("bin_seconds"));
+        out.println("Class            packets          bytes");
+        final Map<String, Object> classes = (Map<String, Object>)m.get("classes");
+        final Map<String, Object> bytes = (Map<String, Object>)m.get("class_bytes");
+        for (final Map.Entry<String, Object> e : classes.entrySet())
+        {
+            out.printf("%-12s %,12d %,14d%n", e.getKey(), e.getValue(), bytes.get(e.getKey()));
+        }
+        out.printf("%-12s %,12d%n", "malformed", m.get("malformed"));
+        out.printf("%-12s %,12d%n", "non_ip", m.get("non_ip"));
+        final Map<String, Object> nonDark = (Map<String, Object>)m.get("non_darknet");
+        if (((Number)nonDark.get("packets")).longValue() > 0)
+        {
+            out.printf("%-12s %,12d %,14d%n", "non_darknet", nonDark.get("packets"), nonDark.get("bytes"));
+        }
+        out.println();
+        out.println("Top ports (tcp_scan + udp_probe)");
+        out.println("  #  proto  port      packets   sources");
+        int rank = 0;
+        for (final Map<String, Object> p : (List<Map<String, Object>>)m.get("top_ports"))
+        {
+            out.printf("%3d  %-5s %5d %,12d %,9d%n", ++rank, p.get("proto"), p.get("port"), p.get("packets"), p.get("sources"));
+        }
+        final List<Map<String, Object>> scanners = (List<Map<String, Object>>)m.get("scanners");
+        out.println();
+        out.printf("Scanner tools (%d sources attributed)%n", scanners.size());
+        int shown = 0;
+        for (final Map<String, Object> sc : scanners)
+        {
+            if (shown++ == 20)
+            {
+                out.printf("  ... %d more (see --json)%n", scanners.size() - 20);
+                break;
+            }
+            out.printf("  %-40s %-8s %,10d packets%n", sc.get("src"), sc.get("tool"), sc.get("packets"));
+        }
+        final Map<String, Object> anomalies = (Map<String, Object>)m.get("anomalies");
+        final StringBuilder sb = new StringBuilder();
+        for (final Map.Entry<String, Object> e : anomalies.entrySet())
+        {
+            if (((Number)e.getValue()).longValue() > 0)
+            {
+                sb.append(String.format("  %-32s %,d%n", e.getKey(), e.getValue()));
+            }
+        }
+        if (sb.length() > 0)
+        {
+            out.println();
+            out.println("Anomalies");
+            out.print(sb);
+        }
+        for (final Map<String, Object> d : (List<Map<String, Object>>)m.get("damaged_files"))
+        {
+            out.printf("%nDamaged: %s at byte %s after %s packets: %s%n", d.get("file"), d.get("byte_offset"), d.get("packets_before"), d.get("reason"));
+        }
+    }
+}
