@@ -2,6 +2,7 @@ package io.nightjar.sensor.spool;
 
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
@@ -26,7 +27,17 @@ public final class Spool
     /** Opens the queue in {@code directory}; {@code timeProvider} may be null for the system clock. */
     public static SingleChronicleQueue open(final Path directory, final TimeProvider timeProvider)
     {
+        return open(directory, timeProvider, null);
+    }
+
+    /** Opens the queue, telling {@code listener} (may be null) which file holds which cycle. */
+    public static SingleChronicleQueue open(final Path directory, final TimeProvider timeProvider, final StoreFileListener listener)
+    {
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE);
+        if (listener != null)
+        {
+            builder.storeFileListener(listener);
+        }
         if (timeProvider != null)
         {
             builder.timeProvider(timeProvider);

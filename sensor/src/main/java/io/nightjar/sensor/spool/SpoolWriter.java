@@ -7,9 +7,8 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +18,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Appends closed bins to the sensor's durable spool, a Chronicle Queue in the sensor's data
  * directory, so that nothing is lost while the aggregator is unreachable or the sensor restarts.
  * Hourly cycle files; after each bin the {@link SpoolRetention} bounds are enforced by evicting
- * the oldest cycle files, and every bin and flow record evicted is counted in
+ * the oldest cycles (size = bytes of spooled documents, accounted as they are written and, at
+ * start, by one scan of what earlier runs left), and every bin and flow record evicted is counted in
  * {@link EvictionCounters} (persisted beside the queue and logged): never silent.
  *
  * <p>Single writer: the pipeline's thread (Chronicle appenders are thread-confined).
@@ -40,6 +41,9 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final EvictionCounters evictions;
+    /** Per cycle: spooled bytes, bins, flow records. */
+    private final TreeMap<Integer, long[]> cycleStats = new TreeMap<>();
+    private final Map<Integer, File> cycleFiles = new ConcurrentHashMap<>();
     private long binsWritten;
     private long flowsWritten;
 
@@ -66,9 +70,58 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         {
             throw new UncheckedIOException("cannot create spool directory " + directory, ex);
         }
-        this.queue = Spool.open(directory, timeProvider);
+        this.queue = Spool.open(directory, timeProvider, new StoreFileListener()
+        {
+            @Override
+            public void onAcquired(final int cycle, final File file)
+            {
+                cycleFiles.put(cycle, file);
+            }
+
+            @Override
+            public void onReleased(final int cycle, final File file)
+            {
+                // the mapping stays valid until the file is evicted
+            }
+        });
         this.appender = queue.createAppender();
         this.evictions = EvictionCounters.load(directory);
+        scanExisting();
+    }
+
+    /** Accounts for what earlier runs left in the spool (once, at start). */
+    private void scanExisting()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> b = dc.wire().bytes();
+                    account(queue.rollCycle().toCycle(dc.index()), b, b.readPosition(), b.readRemaining());
+                }
+            }
+        }
+    }
+
+    private void account(final int cycle, final Bytes<?> b, final long start, final long length)
+    {
+        final long[] stats = cycleStats.computeIfAbsent(cycle, c -> new long[3]);
+        stats[0] += length;
+        final int type = b.readUnsignedByte(start);
+        if (type == SpoolFormat.TYPE_BIN)
+        {
+            stats[1]++;
+        }
+        else if (type == SpoolFormat.TYPE_FLOWS)
+        {
+            stats[2] += b.readInt(start + 18); // type, version, binStart, binLength, count
+        }
     }
 
     @Override
@@ -83,96 +136,67 @@ public final class SpoolWriter implements BinListener, AutoCloseable
             try (DocumentContext dc = appender.writingDocument())
             {
                 final Bytes<?> b = dc.wire().bytes();
+                final long start = b.writePosition();
                 SpoolFormat.writeFlowsHeader(b, binStartMicros, binLengthMicros, to - from);
                 for (int i = from; i < to; i++)
                 {
                     SpoolFormat.writeFlow(b, flows.toRecord(i, binStartMicros, binLengthMicros, true));
                 }
+                account(queue.rollCycle().toCycle(dc.index()), b, start, b.writePosition() - start);
             }
         }
         try (DocumentContext dc = appender.writingDocument())
         {
-            SpoolFormat.writeBin(dc.wire().bytes(), counters.toSummary(binStartNanos, binLengthNanos, n));
+            final Bytes<?> b = dc.wire().bytes();
+            final long start = b.writePosition();
+            SpoolFormat.writeBin(b, counters.toSummary(binStartNanos, binLengthNanos, n));
+            account(queue.rollCycle().toCycle(dc.index()), b, start, b.writePosition() - start);
         }
         binsWritten++;
         flowsWritten += n;
         enforceRetention();
     }
 
-    /** Evicts the oldest cycle files while the spool is over its size or age bound. Never the current cycle. */
+    /**
+     * Evicts the oldest cycles while the spool is over its size bound (bytes of spooled documents)
+     * or its oldest cycle file is over the age bound. Never the cycle being written.
+     */
     public void enforceRetention()
     {
-        while (true)
+        while (cycleStats.size() > 1)
         {
-            final File[] files = Spool.cycleFiles(directory);
-            if (files.length <= 1)
-            {
-                return;
-            }
             long total = 0;
-            for (final File f : files)
+            for (final long[] stats : cycleStats.values())
             {
-                total += f.length();
+                total += stats[0];
             }
-            final File oldest = files[0];
-            final long ageMillis = System.currentTimeMillis() - oldest.lastModified();
+            final int oldest = cycleStats.firstKey();
+            final File file = cycleFiles.get(oldest);
+            final long ageMillis = file == null ? 0 : System.currentTimeMillis() - file.lastModified();
             final boolean tooBig = total > retention.maxBytes();
             final boolean tooOld = ageMillis > retention.maxAge().toMillis();
             if (!tooBig && !tooOld)
             {
                 return;
             }
-            evict(oldest, tooBig ? "size " + total + " B > " + retention.maxBytes() + " B" : "age " + ageMillis / 1000 + " s > " + retention.maxAge());
+            evict(oldest, file, tooBig ? "size " + total + " B > " + retention.maxBytes() + " B" : "age " + ageMillis / 1000 + " s > " + retention.maxAge());
         }
     }
 
-    private void evict(final File file, final String why)
+    private void evict(final int cycle, final File file, final String why)
     {
-        final int cycle = queue.firstCycle();
-        long bins = 0;
-        long flowRecords = 0;
-        try (ExcerptTailer tailer = queue.createTailer())
+        final long[] stats = cycleStats.remove(cycle);
+        if (file != null && file.exists() && !file.delete())
         {
-            if (tailer.moveToCycle(cycle))
-            {
-                while (true)
-                {
-                    try (DocumentContext dc = tailer.readingDocument())
-                    {
-                        if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle)
-                        {
-                            if (dc.isPresent())
-                            {
-                                dc.rollbackOnClose();
-                            }
-                            break;
-                        }
-                        final Bytes<?> b = dc.wire().bytes();
-                        final int type = b.readUnsignedByte(b.readPosition());
-                        if (type == SpoolFormat.TYPE_BIN)
-                        {
-                            bins++;
-                        }
-                        else if (type == SpoolFormat.TYPE_FLOWS)
-                        {
-                            // count at fixed offset: type, version, binStart, binLength, count
-                            flowRecords += b.readInt(b.readPosition() + 18);
-                        }
-                    }
-                }
-            }
-        }
-        final long size = file.length();
-        if (!file.delete())
-        {
-            LOG.error("spool eviction: cannot delete {} ({}); retention not enforced", file, why);
+            LOG.error("spool eviction: cannot delete {} ({})", file, why);
             throw new IllegalStateException("cannot delete spool file " + file);
         }
+        cycleFiles.remove(cycle);
         queue.refreshDirectoryListing();
-        evictions.add(1, bins, flowRecords, size);
+        evictions.add(1, stats[1], stats[2], stats[0]);
         evictions.save(directory);
-        LOG.warn("spool eviction: deleted {} ({} bytes, {} bins, {} flow records) because {}; totals: {}",
-            file.getName(), size, bins, flowRecords, why, evictions);
+        LOG.warn("spool eviction: deleted cycle {} ({}: {} bytes, {} bins, {} flow records) because {}; totals: {}",
+            cycle, file == null ? "no file" : file.getName(), stats[0], stats[1], stats[2], why, evictions);
     }
 
     /** Eviction totals since the spool was created. */
@@ -193,10 +217,15 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         return flowsWritten;
     }
 
-    /** Bytes of the spool's cycle files. */
+    /** Bytes of the documents in the spool (what retention bounds; cycle files are sparse and larger). */
     public long sizeBytes()
     {
-        return Arrays.stream(Spool.cycleFiles(directory)).mapToLong(File::length).sum();
+        long total = 0;
+        for (final long[] stats : cycleStats.values())
+        {
+            total += stats[0];
+        }
+        return total;
     }
 
     @Override
@@ -206,14 +235,4 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         queue.close();
     }
 
-    static Comparator<File> byName()
-    {
-        return Comparator.comparing(File::getName);
-    }
-
-    /** Forces use of the roll cycle constant (documented in {@link Spool}). */
-    static RollCycles rollCycle()
-    {
-        return Spool.ROLL_CYCLE;
-    }
 }
