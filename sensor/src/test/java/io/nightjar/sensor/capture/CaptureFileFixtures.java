@@ -172,6 +172,8 @@ final class CaptureFileFixtures
     {
         long count;
         long hash = 1125899906842597L;
+        /** As {@link #hash} without the timestamps. */
+        long contentHash = 1125899906842597L;
 
         @Override
         public void onPacket(
@@ -182,8 +184,7 @@ final class CaptureFileFixtures
             final long timestampNanos,
             final int linkType)
         {
-            long h = hash;
-            h = 31 * h + timestampNanos;
+            long h = contentHash;
             h = 31 * h + capturedLength;
             h = 31 * h + wireLength;
             h = 31 * h + linkType;
@@ -191,7 +192,8 @@ final class CaptureFileFixtures
             {
                 h = 31 * h + buffer.get(i);
             }
-            hash = h;
+            contentHash = h;
+            hash = 31 * (31 * hash + timestampNanos) + h;
             count++;
         }
     }
