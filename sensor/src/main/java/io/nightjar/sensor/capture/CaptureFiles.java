@@ -119,7 +119,7 @@ public final class CaptureFiles
                 {
                     source = PcapngFileSource.open(name, window);
                 }
-                else if (isPcap(magic) || isPcap(Integer.reverseBytes(magic)))
+                else if (PcapFileSource.isPcapMagic(magic) || PcapFileSource.isPcapMagic(Integer.reverseBytes(magic)))
                 {
                     source = PcapFileSource.open(name, window);
                 }
@@ -135,8 +135,7 @@ public final class CaptureFiles
                 {
                     throw ex;
                 }
-                throw new CaptureFormatException(name, ex.getMessage().substring(name.length() + 2) + " (" +
-                    window.streamProblem + ")", ex);
+                throw new CaptureFormatException(name, ex.problem() + " (" + window.streamProblem + ")", ex);
             }
             opened = true;
             return source;
@@ -155,10 +154,5 @@ public final class CaptureFiles
                 }
             }
         }
-    }
-
-    private static boolean isPcap(final int magic)
-    {
-        return magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS || magic == PCAP_MAGIC_KUZNETZOV;
     }
 }
