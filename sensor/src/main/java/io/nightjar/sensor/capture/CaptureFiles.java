@@ -113,18 +113,29 @@ public final class CaptureFiles
 
             final int magic = window.buffer.getInt(window.position);
             final PacketSource source;
-            if (magic == PCAPNG_SHB_TYPE)
+            try
             {
-                source = PcapngFileSource.open(name, window);
+                if (magic == PCAPNG_SHB_TYPE)
+                {
+                    source = PcapngFileSource.open(name, window);
+                }
+                else if (PcapFileSource.isPcapMagic(magic) || PcapFileSource.isPcapMagic(Integer.reverseBytes(magic)))
+                {
+                    source = PcapFileSource.open(name, window);
+                }
+                else
+                {
+                    throw new CaptureFormatException(name, String.format(
+                        "unknown format: magic 0x%08x is neither pcap, pcapng nor gzip", magic));
+                }
             }
-            else if (isPcap(magic) || isPcap(Integer.reverseBytes(magic)))
+            catch (final CaptureFormatException ex)
             {
-                source = PcapFileSource.open(name, window);
-            }
-            else
-            {
-                throw new CaptureFormatException(name, String.format(
-                    "unknown format: magic 0x%08x is neither pcap, pcapng nor gzip", magic));
+                if (window.streamProblem == null)
+                {
+                    throw ex;
+                }
+                throw new CaptureFormatException(name, ex.problem() + " (" + window.streamProblem + ")", ex);
             }
             opened = true;
             return source;
@@ -143,10 +154,5 @@ public final class CaptureFiles
                 }
             }
         }
-    }
-
-    private static boolean isPcap(final int magic)
-    {
-        return magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS || magic == PCAP_MAGIC_KUZNETZOV;
     }
 }

@@ -14,6 +14,8 @@ public final class CaptureFormatException extends IOException
 {
     private static final long serialVersionUID = 1L;
 
+    private final String problem;
+
     /**
      * @param file    the file as the user named it.
      * @param problem what is wrong with it.
@@ -21,6 +23,7 @@ public final class CaptureFormatException extends IOException
     public CaptureFormatException(final String file, final String problem)
     {
         super(file + ": " + problem);
+        this.problem = problem;
     }
 
     /**
@@ -31,5 +34,12 @@ public final class CaptureFormatException extends IOException
     public CaptureFormatException(final String file, final String problem, final Throwable cause)
     {
         super(file + ": " + problem, cause);
+        this.problem = problem;
+    }
+
+    /** @return what is wrong with the file, without its name. */
+    public String problem()
+    {
+        return problem;
     }
 }

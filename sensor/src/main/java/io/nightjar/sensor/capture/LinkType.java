@@ -34,7 +34,8 @@ public final class LinkType
     }
 
     /**
-     * Maps a DLT_* value returned by a live libpcap handle to its LINKTYPE_* value.
+     * Maps a DLT_* value returned by a libpcap handle (live or reading a file) to its LINKTYPE_* value, as
+     * libpcap's {@code dlt_to_linktype} does on Linux for the values where the two spaces differ.
      * Values that are the same in both spaces pass through.
      */
     public static int fromDlt(final int dlt)
@@ -44,6 +45,10 @@ public final class LinkType
             case 12: // DLT_RAW on most platforms
             case 14: // DLT_RAW on OpenBSD
                 return RAW;
+            case 11: // DLT_ATM_RFC1483 -> LINKTYPE_ATM_RFC1483
+                return 100;
+            case 19: // DLT_ATM_CLIP (Linux) -> LINKTYPE_ATM_CLIP
+                return 106;
             default:
                 return dlt;
         }

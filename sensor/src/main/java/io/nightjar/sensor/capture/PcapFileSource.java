@@ -138,7 +138,11 @@ final class PcapFileSource extends WindowedFileSource
             name, window, recordHeaderLength, magic == PCAP_MAGIC_NANOS ? 1 : 1000, linkType, snapLength, lengthsOrder);
     }
 
-    private static boolean isPcapMagic(final int magic)
+    /**
+     * @param magic the first four bytes of a file, read in the file's byte order.
+     * @return whether it is one of the classic pcap magics.
+     */
+    static boolean isPcapMagic(final int magic)
     {
         return magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS || magic == PCAP_MAGIC_KUZNETZOV;
     }
