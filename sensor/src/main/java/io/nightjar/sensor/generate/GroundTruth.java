@@ -55,17 +55,15 @@ public final class GroundTruth
     long padded;
 
     final Map<String, Object> header = new LinkedHashMap<>();
-    final List<Map<String, Object>>[] toolSources;
+    final List<List<Map<String, Object>>> toolSources = new ArrayList<>();
     final List<Map<String, Object>> heavySources = new ArrayList<>();
     final List<Map<String, Object>> victims = new ArrayList<>();
 
-    @SuppressWarnings("unchecked")
     GroundTruth()
     {
-        toolSources = new List[ScannerTool.all().length];
-        for (int i = 0; i < toolSources.length; i++)
+        for (int i = 0; i < ScannerTool.all().length; i++)
         {
-            toolSources[i] = new ArrayList<>();
+            toolSources.add(new ArrayList<>());
         }
     }
 
@@ -143,7 +141,7 @@ public final class GroundTruth
     /** The planted sources of a tool: maps with "src", "packets", "attributable". */
     public List<Map<String, Object>> sources(final ScannerTool tool)
     {
-        return toolSources[tool.ordinal()];
+        return toolSources.get(tool.ordinal());
     }
 
     /** The truth as a JSON-ready tree (insertion-ordered maps). */
@@ -190,7 +188,7 @@ public final class GroundTruth
         for (final ScannerTool t : ScannerTool.all())
         {
             fp.put(t.key(), fingerprintPackets[t.ordinal()]);
-            tools.put(t.key(), toolSources[t.ordinal()]);
+            tools.put(t.key(), toolSources.get(t.ordinal()));
         }
         m.put("fingerprint_packets", fp);
         m.put("scanners", tools);

@@ -641,7 +641,7 @@ public final class TrafficGenerator
                 s.put("packets", counts[i]);
                 // every packet of a planted source is in the rule's scope and matches
                 s.put("attributable", ScannerTool.attributes(counts[i], counts[i]));
-                truth.toolSources[tool.ordinal()].add(s);
+                truth.toolSources.get(tool.ordinal()).add(s);
             }
         }
         for (int i = 0; i < HEAVY; i++)

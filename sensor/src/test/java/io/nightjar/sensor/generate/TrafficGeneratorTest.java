@@ -233,6 +233,24 @@ class TrafficGeneratorTest
     }
 
     @Test
+    void shouldNotAllocatePerPacket() throws Exception
+    {
+        final com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final OutputStream sink = OutputStream.nullOutputStream();
+        final long tid = Thread.currentThread().getId();
+        final int packets = 500_000;
+        try (PcapWriter w = new PcapWriter(sink, LinkType.ETHERNET, PcapWriter.DEFAULT_SNAPLEN, false, ByteOrder.LITTLE_ENDIAN))
+        {
+            final TrafficGenerator g = new TrafficGenerator(config(packets, 4));
+            final long before = mx.getThreadAllocatedBytes(tid);
+            g.run(w, null);
+            final long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            // only the end-of-run truth tree (a few hundred small maps) is allocated, not 500k packets' worth
+            assertThat(allocated).isLessThan(packets);
+        }
+    }
+
+    @Test
     void shouldRespectTheRateAndStart() throws Exception
     {
         final ByteArrayOutputStream bos = new ByteArrayOutputStream();
