@@ -231,6 +231,14 @@ public final class PacketBuilder
         return this;
     }
 
+    /** Changes the Ethernet MACs (48-bit values in longs) and keeps the tags and the rest of the frame. */
+    public PacketBuilder macs(final long dstMac, final long srcMac)
+    {
+        this.dstMac = dstMac & 0xffff_ffff_ffffL;
+        this.srcMac = srcMac & 0xffff_ffff_ffffL;
+        return this;
+    }
+
     /** Ethernet II with MACs given as 6-byte arrays. */
     public PacketBuilder ethernet(final byte[] dstMac, final byte[] srcMac)
     {

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * calls {@code write} and then {@link #close()}. Timestamps are given in nanoseconds since the Unix
  * epoch and truncated to microseconds in a microsecond file.
  */
-public final class PcapWriter implements AutoCloseable
+public final class PcapWriter implements CaptureWriter
 {
     /** Magic of a microsecond-resolution file. */
     public static final int MAGIC_MICROS = 0xa1b2c3d4;
@@ -77,6 +77,7 @@ public final class PcapWriter implements AutoCloseable
     }
 
     /** Writes a packet of wire length {@code length}, capturing at most snaplen bytes of it. */
+    @Override
     public void write(final long timestampNanos, final byte[] frame, final int off, final int length) throws IOException
     {
         write(timestampNanos, frame, off, Math.min(length, snaplen), length);
@@ -122,6 +123,7 @@ public final class PcapWriter implements AutoCloseable
     }
 
     /** Bytes of the (uncompressed) file produced so far, including buffered ones. */
+    @Override
     public long fileBytes()
     {
         return bytesWritten + pos;

@@ -23,7 +23,7 @@ final class Tcpdump
         return BINARY != null;
     }
 
-    /** Runs {@code tcpdump -r file <args>} and returns the stdout lines (stderr is discarded). */
+    /** Runs {@code tcpdump -r file <args>} and returns the stdout lines (stderr is reported only on failure). */
     static List<String> run(final Path file, final String... args) throws IOException, InterruptedException
     {
         final List<String> cmd = new ArrayList<>();
@@ -32,11 +32,12 @@ final class Tcpdump
         cmd.add(file.toString());
         cmd.addAll(Arrays.asList(args));
         final Path outFile = Files.createTempFile("tcpdump", ".txt");
+        final Path errFile = Files.createTempFile("tcpdump", ".err");
         try
         {
             final Process p = new ProcessBuilder(cmd)
                 .redirectOutput(outFile.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(errFile.toFile())
                 .start();
             if (!p.waitFor(60, TimeUnit.SECONDS))
             {
@@ -45,13 +46,14 @@ final class Tcpdump
             }
             if (p.exitValue() != 0)
             {
-                throw new IllegalStateException("tcpdump exited " + p.exitValue() + ": " + cmd);
+                throw new IllegalStateException("tcpdump exited " + p.exitValue() + ": " + cmd + ": " + Files.readString(errFile));
             }
             return Files.readAllLines(outFile, StandardCharsets.ISO_8859_1);
         }
         finally
         {
             Files.deleteIfExists(outFile);
+            Files.deleteIfExists(errFile);
         }
     }
 
