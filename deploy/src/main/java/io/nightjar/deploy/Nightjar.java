@@ -2,6 +2,7 @@ package io.nightjar.deploy;
 
 import io.nightjar.sensor.cli.SensorCommand;
 import io.nightjar.sensor.cli.SummarizeCommand;
+import io.nightjar.sensor.generate.GenerateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +21,7 @@ import java.io.UncheckedIOException;
     subcommands = {
         SummarizeCommand.class,
         SensorCommand.class,
+        GenerateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
 {
