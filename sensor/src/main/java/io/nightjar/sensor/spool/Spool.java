@@ -45,6 +45,14 @@ public final class Spool
         return builder.build();
     }
 
+    /** The file that holds {@code cycle} (named by the roll cycle's format, epoch 0, UTC). */
+    public static File cycleFile(final Path directory, final int cycle)
+    {
+        final String name = java.time.format.DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(java.time.ZoneOffset.UTC)
+            .format(java.time.Instant.ofEpochMilli((long)cycle * ROLL_CYCLE.lengthInMillis()));
+        return directory.resolve(name + ".cq4").toFile();
+    }
+
     /** The queue's cycle files, oldest first. */
     public static File[] cycleFiles(final Path directory)
     {

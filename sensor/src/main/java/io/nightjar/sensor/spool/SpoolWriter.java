@@ -7,7 +7,6 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
@@ -18,9 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Appends closed bins to the sensor's durable spool, a Chronicle Queue in the sensor's data
@@ -43,7 +40,6 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     private final EvictionCounters evictions;
     /** Per cycle: spooled bytes, bins, flow records. */
     private final TreeMap<Integer, long[]> cycleStats = new TreeMap<>();
-    private final Map<Integer, File> cycleFiles = new ConcurrentHashMap<>();
     private long binsWritten;
     private long flowsWritten;
 
@@ -70,20 +66,7 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         {
             throw new UncheckedIOException("cannot create spool directory " + directory, ex);
         }
-        this.queue = Spool.open(directory, timeProvider, new StoreFileListener()
-        {
-            @Override
-            public void onAcquired(final int cycle, final File file)
-            {
-                cycleFiles.put(cycle, file);
-            }
-
-            @Override
-            public void onReleased(final int cycle, final File file)
-            {
-                // the mapping stays valid until the file is evicted
-            }
-        });
+        this.queue = Spool.open(directory, timeProvider);
         this.appender = queue.createAppender();
         this.evictions = EvictionCounters.load(directory);
         scanExisting();
@@ -171,8 +154,8 @@ public final class SpoolWriter implements BinListener, AutoCloseable
                 total += stats[0];
             }
             final int oldest = cycleStats.firstKey();
-            final File file = cycleFiles.get(oldest);
-            final long ageMillis = file == null ? 0 : System.currentTimeMillis() - file.lastModified();
+            final File file = Spool.cycleFile(directory, oldest);
+            final long ageMillis = file.exists() ? System.currentTimeMillis() - file.lastModified() : 0;
             final boolean tooBig = total > retention.maxBytes();
             final boolean tooOld = ageMillis > retention.maxAge().toMillis();
             if (!tooBig && !tooOld)
@@ -186,17 +169,16 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     private void evict(final int cycle, final File file, final String why)
     {
         final long[] stats = cycleStats.remove(cycle);
-        if (file != null && file.exists() && !file.delete())
+        if (file.exists() && !file.delete())
         {
             LOG.error("spool eviction: cannot delete {} ({})", file, why);
             throw new IllegalStateException("cannot delete spool file " + file);
         }
-        cycleFiles.remove(cycle);
         queue.refreshDirectoryListing();
         evictions.add(1, stats[1], stats[2], stats[0]);
         evictions.save(directory);
         LOG.warn("spool eviction: deleted cycle {} ({}: {} bytes, {} bins, {} flow records) because {}; totals: {}",
-            cycle, file == null ? "no file" : file.getName(), stats[0], stats[1], stats[2], why, evictions);
+            cycle, file.getName(), stats[0], stats[1], stats[2], why, evictions);
     }
 
     /** Eviction totals since the spool was created. */
