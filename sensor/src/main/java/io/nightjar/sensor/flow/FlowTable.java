@@ -34,7 +34,8 @@ public final class FlowTable
     private static final int MISC = 9;
     private static final int SYN_OPTIONS = 10;
     private static final int DISTINCT_MSS = 11;
-    private static final int STRIDE = 12;
+    private static final int FIRST_DESTINATION = 12;
+    private static final int STRIDE = 13;
 
     private static final long OCCUPIED = 1L << 63;
     private static final long HAS_VICTIM = 1L << 62;
@@ -229,6 +230,34 @@ public final class FlowTable
      */
     public boolean addDestination(final int slot, final int destinationHash)
     {
+        // Most darknet flows see one destination: keep the first one in the slot and touch the
+        // destination set only from the second distinct destination on.
+        final long[] s = slots;
+        final int base = slot * STRIDE;
+        final long distinct = s[base + DISTINCT_MSS] & 0xffff_ffffL;
+        if (distinct == 0)
+        {
+            s[base + FIRST_DESTINATION] = destinationHash;
+            s[base + DISTINCT_MSS]++;
+            return true;
+        }
+        if (distinct == 1)
+        {
+            final int first = (int)s[base + FIRST_DESTINATION];
+            if (first == destinationHash)
+            {
+                return true;
+            }
+            if (!insertDestination(slot, first))
+            {
+                return false;
+            }
+        }
+        return insertDestination(slot, destinationHash);
+    }
+
+    private boolean insertDestination(final int slot, final int destinationHash)
+    {
         final long key = ((long)(ordinalOfSlot[slot] + 1) << 32) | (destinationHash & 0xffff_ffffL);
         final long[] d = destinations;
         int i = (int)DistinctSketch.mix64(key) & destinationMask;
@@ -252,11 +281,16 @@ public final class FlowTable
                 return false;
             }
             growDestinations();
-            return addDestination(slot, destinationHash);
+            return insertDestination(slot, destinationHash);
         }
         d[i] = key;
         destinationSize++;
-        slots[slot * STRIDE + DISTINCT_MSS]++;
+        final int base = slot * STRIDE;
+        // the first destination was counted when it was kept in the slot
+        if ((slots[base + DISTINCT_MSS] & 0xffff_ffffL) != 1 || (int)slots[base + FIRST_DESTINATION] != destinationHash)
+        {
+            slots[base + DISTINCT_MSS]++;
+        }
         return true;
     }
 
@@ -479,6 +513,12 @@ public final class FlowTable
         return ((int)(slots[base(ordinal) + DISTINCT_MSS] >>> 32) & 0x1ffff) - 1;
     }
 
+    /** Hash of the first destination of flow {@code ordinal} (the only one when the count is 1). */
+    public int firstDestination(final int ordinal)
+    {
+        return (int)slots[base(ordinal) + FIRST_DESTINATION];
+    }
+
     /** Distinct destinations (exact unless the destination set overflowed). */
     public long distinctDestinations(final int ordinal)
     {
@@ -487,7 +527,8 @@ public final class FlowTable
 
     /**
      * The destination hashes of flow {@code ordinal}, sorted ascending and unique, are
-     * {@code destinationHashes()[destinationFrom(ordinal) .. destinationTo(ordinal))}. Groups the
+     * {@code destinationHashes()[destinationFrom(ordinal) .. destinationTo(ordinal))}, except for a
+     * flow with a single destination, which is kept in the slot ({@link #firstDestination}). Groups the
      * destination set on first use after a bin closes (a sort, once per bin).
      */
     public int destinationFrom(final int ordinal)
@@ -559,7 +600,16 @@ public final class FlowTable
         if (withSketch)
         {
             final DistinctSketch s = new DistinctSketch();
-            s.addSorted(destinationHashes(), destinationFrom(ordinal), destinationTo(ordinal));
+            final int from = destinationFrom(ordinal);
+            final int to = destinationTo(ordinal);
+            if (from == to && distinctDestinations(ordinal) == 1)
+            {
+                s.add(firstDestination(ordinal));
+            }
+            else
+            {
+                s.addSorted(destinationHashes(), from, to);
+            }
             sketch = s.toBytes();
         }
         final boolean hasVictim = hasVictim(ordinal);
