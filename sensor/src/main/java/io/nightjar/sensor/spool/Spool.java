@@ -2,14 +2,11 @@ package io.nightjar.sensor.spool;
 
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
 import java.io.File;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Comparator;
 
 /**
  * Where and how the spool lives on disk: a Chronicle Queue with hourly cycle files
@@ -27,17 +24,7 @@ public final class Spool
     /** Opens the queue in {@code directory}; {@code timeProvider} may be null for the system clock. */
     public static SingleChronicleQueue open(final Path directory, final TimeProvider timeProvider)
     {
-        return open(directory, timeProvider, null);
-    }
-
-    /** Opens the queue, telling {@code listener} (may be null) which file holds which cycle. */
-    public static SingleChronicleQueue open(final Path directory, final TimeProvider timeProvider, final StoreFileListener listener)
-    {
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE);
-        if (listener != null)
-        {
-            builder.storeFileListener(listener);
-        }
         if (timeProvider != null)
         {
             builder.timeProvider(timeProvider);
@@ -51,17 +38,5 @@ public final class Spool
         final String name = java.time.format.DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(java.time.ZoneOffset.UTC)
             .format(java.time.Instant.ofEpochMilli((long)cycle * ROLL_CYCLE.lengthInMillis()));
         return directory.resolve(name + ".cq4").toFile();
-    }
-
-    /** The queue's cycle files, oldest first. */
-    public static File[] cycleFiles(final Path directory)
-    {
-        final File[] files = directory.toFile().listFiles((d, name) -> name.endsWith(".cq4"));
-        if (files == null)
-        {
-            return new File[0];
-        }
-        Arrays.sort(files, Comparator.comparing(File::getName));
-        return files;
     }
 }
