@@ -129,15 +129,24 @@ public final class FlowTable
     }
 
     /**
-     * Loads the index entry a key with this {@link #flowHash} starts probing at and, if it names a
-     * flow, that flow's hot row; returns a value only so that the loads are not optimised away. Lets
-     * a caller start the cache misses of several packets before it needs any of them.
+     * Loads the index entry a key with this {@link #flowHash} starts probing at; returns it only so
+     * that the load is not optimised away. Lets a caller start the cache misses of several packets
+     * before it needs any of them ({@link #touchRow} next).
      */
-    public long touch(final int flowHash)
+    public long touchIndex(final int flowHash)
+    {
+        return index[flowHash & mask];
+    }
+
+    /**
+     * Loads the row (both cache lines it may span) of the flow the index entry of this
+     * {@link #flowHash} names, if any; returns a value only so that the loads are not optimised away.
+     */
+    public long touchRow(final int flowHash)
     {
         final long e = index[flowHash & mask];
-        final int ordinal = (int)e - 1;
-        return ordinal < 0 ? e : e + hot[ordinal * HOT + META];
+        final int base = ((int)e - 1) * HOT;
+        return base < 0 ? e : hot[base] + hot[base + HOT - 1];
     }
 
     /**
@@ -148,9 +157,16 @@ public final class FlowTable
         final long srcHi, final long srcLo, final long meta, final boolean hasVictim, final long victimHi, final long victimLo)
     {
         final long storedMeta = meta | OCCUPIED | (hasVictim ? HAS_VICTIM : 0);
+        return findOrCreate(hash(srcHi, srcLo, storedMeta, hasVictim ? victimLo : 0), srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
+    }
+
+    /** {@link #findOrCreate(long, long, long, boolean, long, long)} with the key's {@link #flowHash} already computed. */
+    public int findOrCreate(
+        final int h, final long srcHi, final long srcLo, final long meta, final boolean hasVictim, final long victimHi, final long victimLo)
+    {
+        final long storedMeta = meta | OCCUPIED | (hasVictim ? HAS_VICTIM : 0);
         final long vHi = hasVictim ? victimHi : 0;
         final long vLo = hasVictim ? victimLo : 0;
-        final int h = hash(srcHi, srcLo, storedMeta, vLo);
         final long[] idx = index;
         final long[] rows = hot;
         int i = h & mask;
@@ -180,7 +196,7 @@ public final class FlowTable
         if (size >= resizeAt)
         {
             grow();
-            return findOrCreate(srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
+            return findOrCreate(h, srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
         }
         final int ordinal = size++;
         idx[i] = ((long)h << 32) | (ordinal + 1);
