@@ -11,9 +11,10 @@ import java.util.Arrays;
  * The flow records of the current time bin, in two parts:
  * <ul>
  *   <li>an <b>index</b>: a primitive open-addressing hash table (linear probing, power-of-two
- *       capacity, load at most 0.5) of {@code long} entries, each the flow key's 32-bit hash and the
- *       flow's ordinal. 8 bytes a flow, so it stays in the cache far longer than the records, and a
- *       probe compares hashes before it touches a record;</li>
+ *       capacity, load at most 0.5) of {@code int} entries, each the flow's ordinal + 1 in the low
+ *       bits (as many as {@code maxFlows} needs) and the top bits of the key's hash above them (a tag).
+ *       4 bytes a slot, so it stays in the cache far longer than the records, and a probe compares
+ *       tags before it touches a record;</li>
  *   <li>the <b>records</b>, by ordinal (order of creation): a 64-byte hot row (key, counters, TTLs,
  *       flags, first destination) touched by every packet, and a 32-byte cold row (victim, first-SYN
  *       fields) touched only by ICMP errors and first SYNs. New flows are appended, so creating one
@@ -60,7 +61,8 @@ public final class FlowTable
 
     private final int maxFlows;
 
-    private long[] index;
+    private final int ordinalMask;
+    private int[] index;
     private int mask;
     private int resizeAt;
     private long[] hot;
@@ -85,8 +87,9 @@ public final class FlowTable
             throw new IllegalArgumentException("flow table sizes must be positive");
         }
         this.maxFlows = maxFlows;
+        ordinalMask = (int)(Long.highestOneBit(maxFlows) * 2 - 1);
         final int capacity = capacityFor(Math.min(initialFlows, maxFlows));
-        index = new long[capacity];
+        index = new int[capacity];
         mask = capacity - 1;
         resizeAt = capacity / 2;
         final int rows = Math.min(resizeAt, maxFlows);
@@ -133,7 +136,7 @@ public final class FlowTable
      * that the load is not optimised away. Lets a caller start the cache misses of several packets
      * before it needs any of them ({@link #touchRow} next).
      */
-    public long touchIndex(final int flowHash)
+    public int touchIndex(final int flowHash)
     {
         return index[flowHash & mask];
     }
@@ -144,8 +147,8 @@ public final class FlowTable
      */
     public long touchRow(final int flowHash)
     {
-        final long e = index[flowHash & mask];
-        final int base = ((int)e - 1) * HOT;
+        final int e = index[flowHash & mask];
+        final int base = ((e & ordinalMask) - 1) * HOT;
         return base < 0 ? e : hot[base] + hot[base + HOT - 1];
     }
 
@@ -167,19 +170,21 @@ public final class FlowTable
         final long storedMeta = meta | OCCUPIED | (hasVictim ? HAS_VICTIM : 0);
         final long vHi = hasVictim ? victimHi : 0;
         final long vLo = hasVictim ? victimLo : 0;
-        final long[] idx = index;
+        final int[] idx = index;
         final long[] rows = hot;
+        final int ordinals = ordinalMask;
+        final int tag = h & ~ordinals;
         int i = h & mask;
         while (true)
         {
-            final long e = idx[i];
+            final int e = idx[i];
             if (e == 0)
             {
                 break;
             }
-            if ((int)(e >>> 32) == h)
+            if ((e & ~ordinals) == tag)
             {
-                final int ordinal = (int)e - 1;
+                final int ordinal = (e & ordinals) - 1;
                 final int base = ordinal * HOT;
                 if (rows[base + META] == storedMeta && rows[base + SRC_LO] == srcLo && rows[base + SRC_HI] == srcHi &&
                     (!hasVictim || cold[ordinal * COLD + VICTIM_LO] == vLo && cold[ordinal * COLD + VICTIM_HI] == vHi))
@@ -199,7 +204,7 @@ public final class FlowTable
             return findOrCreate(h, srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
         }
         final int ordinal = size++;
-        idx[i] = ((long)h << 32) | (ordinal + 1);
+        idx[i] = tag | (ordinal + 1);
         final int base = ordinal * HOT;
         rows[base + SRC_HI] = srcHi;
         rows[base + SRC_LO] = srcLo;
@@ -305,7 +310,7 @@ public final class FlowTable
     private void grow()
     {
         final int capacity = (mask + 1) * 2;
-        index = new long[capacity];
+        index = new int[capacity];
         mask = capacity - 1;
         resizeAt = capacity / 2;
         final int rows = Math.min(resizeAt, maxFlows);
@@ -322,7 +327,7 @@ public final class FlowTable
             {
                 i = (i + 1) & mask;
             }
-            index[i] = ((long)h << 32) | (ordinal + 1);
+            index[i] = (h & ~ordinalMask) | (ordinal + 1);
         }
     }
 
@@ -349,7 +354,7 @@ public final class FlowTable
     {
         if (size * 8L >= index.length)
         {
-            Arrays.fill(index, 0L);
+            Arrays.fill(index, 0);
         }
         else
         {
@@ -371,7 +376,7 @@ public final class FlowTable
             final long m = hot[base + META];
             final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
             int i = hash(hot[base + SRC_HI], hot[base + SRC_LO], m, vLo) & mask;
-            while ((int)index[i] != ordinal + 1)
+            while ((index[i] & ordinalMask) != ordinal + 1)
             {
                 i = (i + 1) & mask;
             }
