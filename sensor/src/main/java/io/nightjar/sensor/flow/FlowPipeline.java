@@ -169,30 +169,11 @@ public final class FlowPipeline implements PacketHandler
         final long timestampNanos = p.timestampNanos;
         final int wireLength = p.wireLength;
         packets++;
-        final long bin = Math.floorDiv(timestampNanos, binLengthNanos) * binLengthNanos;
         final BinCounters c = counters;
-        if (!binOpen)
+        // the common case, a packet of the current bin, without a division (unsigned: no overflow at extreme times)
+        if (!binOpen || timestampNanos < binStartNanos || Long.compareUnsigned(timestampNanos - binStartNanos, binLengthNanos) >= 0)
         {
-            openBin(bin);
-        }
-        else if (bin > binStartNanos)
-        {
-            closeBin();
-            openBin(bin);
-        }
-        else if (bin < binStartNanos)
-        {
-            if (binStartNanos - bin <= binLengthNanos)
-            {
-                // out of order by less than a bin: keep it in the current bin, counted
-                p.anomalies |= 1 << Anomaly.LATE_PACKET.id();
-            }
-            else
-            {
-                // time went back by more than a bin (next file, clock step): start over from there
-                closeBin();
-                openBin(bin);
-            }
+            openOrCloseBin(p, timestampNanos);
         }
         if (c.packets == 0 || timestampNanos < c.firstNanos)
         {
@@ -246,6 +227,35 @@ public final class FlowPipeline implements PacketHandler
             }
         }
         countAnomalies(c, p.anomalies);
+    }
+
+    /** A packet outside the current bin (or no bin open): moves to its bin, or marks it late. */
+    private void openOrCloseBin(final DecodedPacket p, final long timestampNanos)
+    {
+        final long bin = Math.floorDiv(timestampNanos, binLengthNanos) * binLengthNanos;
+        if (!binOpen)
+        {
+            openBin(bin);
+        }
+        else if (bin > binStartNanos)
+        {
+            closeBin();
+            openBin(bin);
+        }
+        else if (bin < binStartNanos)
+        {
+            if (binStartNanos - bin <= binLengthNanos)
+            {
+                // out of order by less than a bin: keep it in the current bin, counted
+                p.anomalies |= 1 << Anomaly.LATE_PACKET.id();
+            }
+            else
+            {
+                // time went back by more than a bin (next file, clock step): start over from there
+                closeBin();
+                openBin(bin);
+            }
+        }
     }
 
     private static void countAnomalies(final BinCounters c, final int anomalies)

@@ -142,14 +142,28 @@ public final class FlowTable
     }
 
     /**
-     * Loads the row (both cache lines it may span) of the flow the index entry of this
-     * {@link #flowHash} names, if any; returns a value only so that the loads are not optimised away.
+     * Loads the row (both cache lines it may span) of the flow whose index entry matches this
+     * {@link #flowHash}'s tag, probing past other flows' entries as {@link #findOrCreate} will (the
+     * index line is in the cache after {@link #touchIndex}); returns a value only so that the loads
+     * are not optimised away.
      */
     public long touchRow(final int flowHash)
     {
-        final int e = index[flowHash & mask];
-        final int base = ((e & ordinalMask) - 1) * HOT;
-        return base < 0 ? e : hot[base] + hot[base + HOT - 1];
+        final int[] idx = index;
+        final int ordinals = ordinalMask;
+        final int tag = flowHash & ~ordinals;
+        int i = flowHash & mask;
+        int e;
+        while ((e = idx[i]) != 0)
+        {
+            if ((e & ~ordinals) == tag)
+            {
+                final int base = ((e & ordinals) - 1) * HOT;
+                return hot[base] + hot[base + HOT - 1];
+            }
+            i = (i + 1) & mask;
+        }
+        return e;
     }
 
     /**
