@@ -5,6 +5,8 @@ import io.nightjar.wire.schema.Addresses;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.sketch.DistinctSketch;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -16,7 +18,8 @@ import java.util.Arrays;
  *       4 bytes a slot, so it stays in the cache far longer than the records, and a probe compares
  *       tags before it touches a record;</li>
  *   <li>the <b>records</b>, by ordinal (order of creation): a 64-byte hot row (key, counters, TTLs,
- *       flags, first destination) touched by every packet, and a 32-byte cold row (victim, first-SYN
+ *       flags, first destination) touched by every packet, off the heap and aligned so that it is
+ *       one cache line, and a 32-byte cold row (victim, first-SYN
  *       fields) touched only by ICMP errors and first SYNs. New flows are appended, so creating one
  *       costs no random miss.</li>
  * </ul>
@@ -33,16 +36,16 @@ import java.util.Arrays;
  */
 public final class FlowTable
 {
-    // Hot row, in longs (one 64-byte line's worth).
+    // Hot row, byte offsets of its longs (one cache line).
     private static final int SRC_HI = 0;
-    private static final int SRC_LO = 1;
-    private static final int META = 2;
-    private static final int PACKETS = 3;
-    private static final int BYTES = 4;
-    private static final int FIRST_NS = 5;
-    private static final int LAST_NS = 6;
-    private static final int MISC = 7;
-    private static final int HOT = 8;
+    private static final int SRC_LO = 8;
+    private static final int META = 16;
+    private static final int PACKETS = 24;
+    private static final int BYTES = 32;
+    private static final int FIRST_NS = 40;
+    private static final int LAST_NS = 48;
+    private static final int MISC = 56;
+    private static final int HOT = 64;
     // Cold row, in longs.
     private static final int VICTIM_HI = 0;
     private static final int VICTIM_LO = 1;
@@ -65,7 +68,7 @@ public final class FlowTable
     private int[] index;
     private int mask;
     private int resizeAt;
-    private long[] hot;
+    private ByteBuffer hot;
     private long[] cold;
     private int size;
 
@@ -86,6 +89,10 @@ public final class FlowTable
         {
             throw new IllegalArgumentException("flow table sizes must be positive");
         }
+        if (maxFlows > (Integer.MAX_VALUE - 64) / HOT)
+        {
+            throw new IllegalArgumentException("at most " + (Integer.MAX_VALUE - 64) / HOT + " flows per bin: " + maxFlows);
+        }
         this.maxFlows = maxFlows;
         ordinalMask = (int)(Long.highestOneBit(maxFlows) * 2 - 1);
         final int capacity = capacityFor(Math.min(initialFlows, maxFlows));
@@ -93,9 +100,15 @@ public final class FlowTable
         mask = capacity - 1;
         resizeAt = capacity / 2;
         final int rows = Math.min(resizeAt, maxFlows);
-        hot = new long[rows * HOT];
+        hot = allocateRows(rows);
         cold = new long[rows * COLD];
         destinations = new DistinctLongLog(Math.min(initialFlows * 4, maxDestinations), maxDestinations);
+    }
+
+    private static ByteBuffer allocateRows(final int rows)
+    {
+        // off the heap, so that rows can be aligned to cache lines: one miss per row, not two
+        return ByteBuffer.allocateDirect(rows * HOT + 64).alignedSlice(64).order(ByteOrder.nativeOrder());
     }
 
     private static int capacityFor(final int entries)
@@ -142,7 +155,7 @@ public final class FlowTable
     }
 
     /**
-     * Loads the row (both cache lines it may span) of the flow whose index entry matches this
+     * Loads the row (one cache line) of the flow whose index entry matches this
      * {@link #flowHash}'s tag, probing past other flows' entries as {@link #findOrCreate} will (the
      * index line is in the cache after {@link #touchIndex}); returns a value only so that the loads
      * are not optimised away.
@@ -159,7 +172,7 @@ public final class FlowTable
             if ((e & ~ordinals) == tag)
             {
                 final int base = ((e & ordinals) - 1) * HOT;
-                return hot[base] + hot[base + HOT - 1];
+                return hot.getLong(base);
             }
             i = (i + 1) & mask;
         }
@@ -185,7 +198,7 @@ public final class FlowTable
         final long vHi = hasVictim ? victimHi : 0;
         final long vLo = hasVictim ? victimLo : 0;
         final int[] idx = index;
-        final long[] rows = hot;
+        final ByteBuffer rows = hot;
         final int ordinals = ordinalMask;
         final int tag = h & ~ordinals;
         int i = h & mask;
@@ -200,7 +213,7 @@ public final class FlowTable
             {
                 final int ordinal = (e & ordinals) - 1;
                 final int base = ordinal * HOT;
-                if (rows[base + META] == storedMeta && rows[base + SRC_LO] == srcLo && rows[base + SRC_HI] == srcHi &&
+                if (rows.getLong(base + META) == storedMeta && rows.getLong(base + SRC_LO) == srcLo && rows.getLong(base + SRC_HI) == srcHi &&
                     (!hasVictim || cold[ordinal * COLD + VICTIM_LO] == vLo && cold[ordinal * COLD + VICTIM_HI] == vHi))
                 {
                     return ordinal;
@@ -220,10 +233,10 @@ public final class FlowTable
         final int ordinal = size++;
         idx[i] = tag | (ordinal + 1);
         final int base = ordinal * HOT;
-        rows[base + SRC_HI] = srcHi;
-        rows[base + SRC_LO] = srcLo;
-        rows[base + META] = storedMeta;
-        rows[base + MISC] = 0xff00L; // ttl min 255, ttl max 0
+        rows.putLong(base + SRC_HI, srcHi);
+        rows.putLong(base + SRC_LO, srcLo);
+        rows.putLong(base + META, storedMeta);
+        rows.putLong(base + MISC, 0xff00L); // ttl min 255, ttl max 0
         if (hasVictim)
         {
             cold[ordinal * COLD + VICTIM_HI] = vHi;
@@ -246,20 +259,20 @@ public final class FlowTable
         final int mss,
         final int windowScale)
     {
-        final long[] s = hot;
+        final ByteBuffer s = hot;
         final int base = ordinal * HOT;
-        final long packets = s[base + PACKETS];
-        s[base + PACKETS] = packets + 1;
-        s[base + BYTES] += wireLength;
-        if (packets == 0 || timestampNanos < s[base + FIRST_NS])
+        final long packets = s.getLong(base + PACKETS);
+        s.putLong(base + PACKETS, packets + 1);
+        s.putLong(base + BYTES, s.getLong(base + BYTES) + wireLength);
+        if (packets == 0 || timestampNanos < s.getLong(base + FIRST_NS))
         {
-            s[base + FIRST_NS] = timestampNanos;
+            s.putLong(base + FIRST_NS, timestampNanos);
         }
-        if (packets == 0 || timestampNanos > s[base + LAST_NS])
+        if (packets == 0 || timestampNanos > s.getLong(base + LAST_NS))
         {
-            s[base + LAST_NS] = timestampNanos;
+            s.putLong(base + LAST_NS, timestampNanos);
         }
-        long misc = s[base + MISC] | (tcpFlags & 0xff);
+        long misc = s.getLong(base + MISC) | (tcpFlags & 0xff);
         final int ttlMin = (int)(misc >>> 8) & 0xff;
         final int ttlMax = (int)(misc >>> 16) & 0xff;
         if (ttl < ttlMin)
@@ -277,7 +290,7 @@ public final class FlowTable
             cold[ordinal * COLD + SYN_MISC] = (window & 0xffff) | ((long)((windowScale + 1) & 0x1ff) << 16) |
                 ((long)(optionCount & 0xf) << 25) | ((long)((mss + 1) & 0x1ffff) << 32);
         }
-        s[base + MISC] = misc;
+        s.putLong(base + MISC, misc);
     }
 
     /**
@@ -290,12 +303,12 @@ public final class FlowTable
     {
         // Most darknet flows see one destination: keep the first one in the row and use the log only
         // from the second distinct destination on.
-        final long[] s = hot;
+        final ByteBuffer s = hot;
         final int base = ordinal * HOT;
-        final long misc = s[base + MISC];
+        final long misc = s.getLong(base + MISC);
         if ((misc & HAS_DESTINATION) == 0)
         {
-            s[base + MISC] = misc | HAS_DESTINATION | ((long)destinationHash << 32);
+            s.putLong(base + MISC, misc | HAS_DESTINATION | ((long)destinationHash << 32));
             return true;
         }
         final int first = (int)(misc >>> 32);
@@ -309,7 +322,7 @@ public final class FlowTable
             {
                 return false;
             }
-            s[base + MISC] = misc | MORE_DESTINATIONS;
+            s.putLong(base + MISC, misc | MORE_DESTINATIONS);
         }
         grouped = false;
         return destinations.add(pair(ordinal, destinationHash));
@@ -328,14 +341,14 @@ public final class FlowTable
         mask = capacity - 1;
         resizeAt = capacity / 2;
         final int rows = Math.min(resizeAt, maxFlows);
-        hot = Arrays.copyOf(hot, rows * HOT);
+        hot = allocateRows(rows).put(0, hot, 0, size * HOT);
         cold = Arrays.copyOf(cold, rows * COLD);
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
             final int base = ordinal * HOT;
-            final long m = hot[base + META];
+            final long m = hot.getLong(base + META);
             final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
-            final int h = hash(hot[base + SRC_HI], hot[base + SRC_LO], m, vLo);
+            final int h = hash(hot.getLong(base + SRC_HI), hot.getLong(base + SRC_LO), m, vLo);
             int i = h & mask;
             while (index[i] != 0)
             {
@@ -374,7 +387,10 @@ public final class FlowTable
         {
             clearIndexEntries();
         }
-        Arrays.fill(hot, 0, size * HOT, 0L);
+        for (int i = 0, n = size * HOT; i < n; i += Long.BYTES)
+        {
+            hot.putLong(i, 0L);
+        }
         Arrays.fill(cold, 0, size * COLD, 0L);
         size = 0;
         destinations.clear();
@@ -387,9 +403,9 @@ public final class FlowTable
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
             final int base = ordinal * HOT;
-            final long m = hot[base + META];
+            final long m = hot.getLong(base + META);
             final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
-            int i = hash(hot[base + SRC_HI], hot[base + SRC_LO], m, vLo) & mask;
+            int i = hash(hot.getLong(base + SRC_HI), hot.getLong(base + SRC_LO), m, vLo) & mask;
             while ((index[i] & ordinalMask) != ordinal + 1)
             {
                 i = (i + 1) & mask;
@@ -403,43 +419,43 @@ public final class FlowTable
     /** Source address high bits of flow {@code ordinal}. */
     public long srcHi(final int ordinal)
     {
-        return hot[ordinal * HOT + SRC_HI];
+        return hot.getLong(ordinal * HOT + SRC_HI);
     }
 
     /** Source address low bits. */
     public long srcLo(final int ordinal)
     {
-        return hot[ordinal * HOT + SRC_LO];
+        return hot.getLong(ordinal * HOT + SRC_LO);
     }
 
     /** IP protocol. */
     public int protocol(final int ordinal)
     {
-        return (int)(hot[ordinal * HOT + META] >>> 32) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + META) >>> 32) & 0xff;
     }
 
     /** Port or ICMP type/code. */
     public int port(final int ordinal)
     {
-        return (int)(hot[ordinal * HOT + META] >>> 16) & 0xffff;
+        return (int)(hot.getLong(ordinal * HOT + META) >>> 16) & 0xffff;
     }
 
     /** Traffic class id. */
     public int trafficClass(final int ordinal)
     {
-        return (int)(hot[ordinal * HOT + META] >>> 8) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + META) >>> 8) & 0xff;
     }
 
     /** Fingerprint mask. */
     public int fingerprint(final int ordinal)
     {
-        return (int)hot[ordinal * HOT + META] & 0xff;
+        return (int)hot.getLong(ordinal * HOT + META) & 0xff;
     }
 
     /** Whether the flow has a victim (ICMP error with a quoted header). */
     public boolean hasVictim(final int ordinal)
     {
-        return (hot[ordinal * HOT + META] & HAS_VICTIM) != 0;
+        return (hot.getLong(ordinal * HOT + META) & HAS_VICTIM) != 0;
     }
 
     /** Victim address high bits. */
@@ -457,49 +473,49 @@ public final class FlowTable
     /** Packets. */
     public long packets(final int ordinal)
     {
-        return hot[ordinal * HOT + PACKETS];
+        return hot.getLong(ordinal * HOT + PACKETS);
     }
 
     /** Wire bytes. */
     public long bytes(final int ordinal)
     {
-        return hot[ordinal * HOT + BYTES];
+        return hot.getLong(ordinal * HOT + BYTES);
     }
 
     /** First packet time, ns. */
     public long firstNanos(final int ordinal)
     {
-        return hot[ordinal * HOT + FIRST_NS];
+        return hot.getLong(ordinal * HOT + FIRST_NS);
     }
 
     /** Last packet time, ns. */
     public long lastNanos(final int ordinal)
     {
-        return hot[ordinal * HOT + LAST_NS];
+        return hot.getLong(ordinal * HOT + LAST_NS);
     }
 
     /** Union of TCP flags. */
     public int tcpFlags(final int ordinal)
     {
-        return (int)hot[ordinal * HOT + MISC] & 0xff;
+        return (int)hot.getLong(ordinal * HOT + MISC) & 0xff;
     }
 
     /** Minimum TTL. */
     public int ttlMin(final int ordinal)
     {
-        return (int)(hot[ordinal * HOT + MISC] >>> 8) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 8) & 0xff;
     }
 
     /** Maximum TTL. */
     public int ttlMax(final int ordinal)
     {
-        return (int)(hot[ordinal * HOT + MISC] >>> 16) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 16) & 0xff;
     }
 
     /** Whether a SYN was seen (and the SYN fields are set). */
     public boolean synSeen(final int ordinal)
     {
-        return (hot[ordinal * HOT + MISC] & SYN_SEEN) != 0;
+        return (hot.getLong(ordinal * HOT + MISC) & SYN_SEEN) != 0;
     }
 
     /** Window of the first SYN, -1 if none. */
@@ -535,13 +551,13 @@ public final class FlowTable
     /** Hash of the first destination of flow {@code ordinal} (the only one when the count is 1). */
     public int firstDestination(final int ordinal)
     {
-        return (int)(hot[ordinal * HOT + MISC] >>> 32);
+        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 32);
     }
 
     /** Distinct destinations (exact unless the destination limit was reached); sorts the bin's pairs on first use. */
     public long distinctDestinations(final int ordinal)
     {
-        final long misc = hot[ordinal * HOT + MISC];
+        final long misc = hot.getLong(ordinal * HOT + MISC);
         if ((misc & MORE_DESTINATIONS) != 0)
         {
             return destinationTo(ordinal) - destinationFrom(ordinal);
