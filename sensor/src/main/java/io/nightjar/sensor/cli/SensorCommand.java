@@ -22,7 +22,11 @@ import java.util.concurrent.Callable;
     description = "Run a sensor: capture (from files with --read), classify, bin into flow records, spool them durably.")
 public final class SensorCommand implements Callable<Integer>
 {
-    private static final Logger LOG = LoggerFactory.getLogger(SensorCommand.class);
+    /** Holds the logger, so that building the command line (every command) does not start Logback (~60 ms). */
+    private static final class Log
+    {
+        static final Logger LOG = LoggerFactory.getLogger(SensorCommand.class);
+    }
 
     @Option(names = "--read", arity = "1..*", paramLabel = "FILE", required = true,
         description = "Capture files to replay (pcap/pcapng, plain or .gz).")
@@ -53,7 +57,7 @@ public final class SensorCommand implements Callable<Integer>
         try (SpoolWriter writer = new SpoolWriter(spool, retention))
         {
             final FlowPipeline p = pipeline.pipeline(writer);
-            LOG.info("sensor: darknet {}, bins of {} s, spool {} (max {} bytes, {})", pipeline.darknet(),
+            Log.LOG.info("sensor: darknet {}, bins of {} s, spool {} (max {} bytes, {})", pipeline.darknet(),
                 p.binLengthNanos() / 1e9, spool, retention.maxBytes(), retention.maxAge());
             final OfflineReplay replay = new OfflineReplay(quiet ? null : System.err);
             replay.run(files, p);
