@@ -11,7 +11,7 @@ sealed interface IngestItem
     long sizeBytes();
 
     /** A sensor said HELLO: answer with its durable progress once everything queued before is applied. */
-    record Hello(SensorSession session, String sensorId) implements IngestItem
+    record Hello(SensorSession session, String sensorId, String spoolId) implements IngestItem
     {
         @Override
         public long sizeBytes()

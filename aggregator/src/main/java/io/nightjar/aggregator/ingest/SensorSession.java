@@ -115,7 +115,7 @@ final class SensorSession extends ChannelInboundHandlerAdapter
             hello.schemaVersion());
         // One connection per sensor: the newer one wins; its HELLO is answered once the older is closed,
         // so every batch the older one delivered is queued before the answer.
-        context.sessions().replace(sensorId, this, () -> context.writer().submit(new IngestItem.Hello(this, sensorId)));
+        context.sessions().replace(sensorId, this, () -> context.writer().submit(new IngestItem.Hello(this, sensorId, hello.spoolId())));
     }
 
     private void onBatch(final Frame frame)

@@ -220,7 +220,7 @@ public final class StoreWriter implements AutoCloseable
                         {
                             flowRows += b.data().rows();
                         }
-                        pending.put(b.sensorId(), new Progress(seq, b.header().lastPosition(), cur.batches() + 1));
+                        pending.put(b.sensorId(), new Progress(seq, b.header().lastPosition(), cur.batches() + 1, cur.spoolId()));
                         ackAfterCommit.put(b.session(), b.sensorId());
                     }
                 }
@@ -230,6 +230,16 @@ public final class StoreWriter implements AutoCloseable
                 }
                 else if (item instanceof IngestItem.Hello h)
                 {
+                    final Progress cur = pending.getOrDefault(h.sensorId(), progress(h.sensorId()));
+                    if (!cur.spoolId().equals(h.spoolId()))
+                    {
+                        if (!cur.spoolId().isEmpty())
+                        {
+                            LOG.warn("sensor {} now ships from spool {} (was {}): positions restart, sequence continues after {}",
+                                h.sensorId(), h.spoolId(), cur.spoolId(), cur.sequence());
+                        }
+                        pending.put(h.sensorId(), cur.inSpool(h.spoolId()));
+                    }
                     ackAfterCommit.put(h.session(), h.sensorId());
                 }
             }

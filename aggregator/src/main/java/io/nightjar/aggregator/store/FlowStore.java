@@ -57,7 +57,7 @@ public final class FlowStore implements AutoCloseable
             st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
             st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
             st.execute("CREATE TABLE IF NOT EXISTS sensor_progress (sensor_id VARCHAR PRIMARY KEY, sequence BIGINT NOT NULL,"
-                + " position BIGINT NOT NULL, batches BIGINT NOT NULL, updated TIMESTAMP NOT NULL)");
+                + " position BIGINT NOT NULL, batches BIGINT NOT NULL, spool_id VARCHAR NOT NULL, updated TIMESTAMP NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS heartbeats (sensor_id VARCHAR NOT NULL, received TIMESTAMP NOT NULL,"
                 + " sensor_clock TIMESTAMP NOT NULL, packets BIGINT, malformed BIGINT, kernel_drops BIGINT, interface_drops BIGINT,"
                 + " spool_documents BIGINT, spool_bytes BIGINT, evicted_records BIGINT, evicted_bins BIGINT, last_bin TIMESTAMP)");
@@ -65,7 +65,7 @@ public final class FlowStore implements AutoCloseable
                 + " darknet_addresses BIGINT)");
         }
         writer.setAutoCommit(false);
-        this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, now())");
+        this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
         this.insertHeartbeat = writer.prepareStatement("INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
             + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)");
         writer.commit();
@@ -111,11 +111,11 @@ public final class FlowStore implements AutoCloseable
     {
         final Map<String, Progress> out = new HashMap<>();
         try (Statement st = writer.createStatement();
-             ResultSet rs = st.executeQuery("SELECT sensor_id, sequence, position, batches FROM sensor_progress"))
+             ResultSet rs = st.executeQuery("SELECT sensor_id, sequence, position, batches, spool_id FROM sensor_progress"))
         {
             while (rs.next())
             {
-                out.put(rs.getString(1), new Progress(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                out.put(rs.getString(1), new Progress(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
             }
         }
         writer.commit();
@@ -158,6 +158,7 @@ public final class FlowStore implements AutoCloseable
         upsertProgress.setLong(2, p.sequence());
         upsertProgress.setLong(3, p.position());
         upsertProgress.setLong(4, p.batches());
+        upsertProgress.setString(5, p.spoolId());
         upsertProgress.executeUpdate();
     }
 

@@ -62,7 +62,7 @@ class FlowStoreTest
              DecodedBatch batch = flowsBatch(flow("192.0.2.7", 23, 5, null), flow("2001:db8::1", 443, 7, Addresses.parse("203.0.113.9"))))
         {
             store.insert(batch.schema(), batch.batches());
-            store.setProgress("s1", new Progress(1, 77, 1));
+            store.setProgress("s1", new Progress(1, 77, 1, "spool-a"));
             store.commit();
             try (Connection c = store.openReader(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT sensor_id, octet_length(src), port, packets, bytes, victim IS NULL,"
@@ -84,7 +84,7 @@ class FlowStoreTest
                 assertThat(rs.getBoolean(6)).isFalse();
                 assertThat(rs.next()).isFalse();
             }
-            assertThat(store.progress()).containsEntry("s1", new Progress(1, 77, 1));
+            assertThat(store.progress()).containsEntry("s1", new Progress(1, 77, 1, "spool-a"));
         }
     }
 
@@ -94,10 +94,10 @@ class FlowStoreTest
         try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flowsBatch(flow("192.0.2.7", 23, 5, null)))
         {
             store.insert(batch.schema(), batch.batches());
-            store.setProgress("s1", new Progress(1, 1, 1));
+            store.setProgress("s1", new Progress(1, 1, 1, "a"));
             store.commit();
             store.insert(batch.schema(), batch.batches());
-            store.setProgress("s1", new Progress(2, 2, 2));
+            store.setProgress("s1", new Progress(2, 2, 2, "a"));
             store.rollback();
         }
         try (FlowStore store = FlowStore.open(dir, allocator); Connection c = store.openReader(); Statement st = c.createStatement();
@@ -105,7 +105,7 @@ class FlowStoreTest
         {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(1);
-            assertThat(store.progress()).containsEntry("s1", new Progress(1, 1, 1));
+            assertThat(store.progress()).containsEntry("s1", new Progress(1, 1, 1, "a"));
         }
     }
 

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * Encodes frames and decodes their payloads. Strings are u16 length + UTF-8; all numbers are
  * big-endian. Payloads:
  * <pre>
- *  HELLO:     str sensorId, str software, u16 schemaVersion
+ *  HELLO:     str sensorId, str software, u16 schemaVersion, str spoolId
  *  BATCH:     i64 sequence, i64 firstPosition, i64 lastPosition, u32 rows, then one Arrow IPC stream
  *  ACK:       i64 sequence (highest durable, 0 = none), i64 position (spool position of its last record)
  *  HEARTBEAT: u16 n, then n x i64 ({@link Heartbeat} fields in order; receivers ignore extra ones)
@@ -50,11 +50,13 @@ public final class Frames
     {
         final byte[] id = utf8(hello.sensorId());
         final byte[] sw = utf8(hello.software());
-        final int length = 2 + id.length + 2 + sw.length + 2;
+        final byte[] spool = utf8(hello.spoolId());
+        final int length = 2 + id.length + 2 + sw.length + 2 + 2 + spool.length;
         final ByteBuf b = header(alloc, FrameType.HELLO, 0, length);
         b.writeShort(id.length).writeBytes(id);
         b.writeShort(sw.length).writeBytes(sw);
         b.writeShort(hello.schemaVersion());
+        b.writeShort(spool.length).writeBytes(spool);
         return b;
     }
 
@@ -64,7 +66,8 @@ public final class Frames
         final String id = readString(p, "sensor id");
         final String sw = readString(p, "software");
         need(p, 2, "schema version");
-        return new Hello(id, sw, p.readUnsignedShort());
+        final int version = p.readUnsignedShort();
+        return new Hello(id, sw, version, readString(p, "spool id"));
     }
 
     /**
@@ -182,8 +185,11 @@ public final class Frames
         return b;
     }
 
-    /** HELLO payload. */
-    public record Hello(String sensorId, String software, int schemaVersion)
+    /**
+     * HELLO payload. The spool id names the sensor's spool (made when the spool is created): spool
+     * positions are only comparable within one spool, so a new spool restarts positions at 0.
+     */
+    public record Hello(String sensorId, String software, int schemaVersion, String spoolId)
     {
     }
 
