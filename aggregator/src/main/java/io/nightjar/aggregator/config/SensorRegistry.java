@@ -78,8 +78,7 @@ public final class SensorRegistry
     /** Loads a registry file; errors name the file and the bad key. */
     public static SensorRegistry load(final Path file)
     {
-        final ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        final ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try
         {
             final FileModel model = yaml.readValue(Files.readAllBytes(file), FileModel.class);

@@ -115,6 +115,8 @@ public final class StoreWriter implements AutoCloseable
     private void run()
     {
         final List<IngestItem> group = new ArrayList<>();
+        boolean dirty = false;
+        long idleSince = System.nanoTime();
         while (running || !queue.isEmpty())
         {
             try
@@ -122,8 +124,14 @@ public final class StoreWriter implements AutoCloseable
                 final IngestItem first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null)
                 {
+                    if (dirty && System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(2))
+                    {
+                        checkpoint();
+                        dirty = false;
+                    }
                     continue;
                 }
+                dirty = true;
                 group.add(first);
                 long rows = rows(first);
                 IngestItem next;
@@ -162,11 +170,26 @@ public final class StoreWriter implements AutoCloseable
                     }
                 }
                 group.clear();
+                idleSince = System.nanoTime();
                 if (queuedBytes.addAndGet(-bytes) <= lowWaterBytes)
                 {
                     resumePaused();
                 }
             }
+        }
+    }
+
+    private void checkpoint()
+    {
+        final long start = System.nanoTime();
+        try
+        {
+            store.checkpoint();
+            LOG.debug("store: checkpoint in {} ms", (System.nanoTime() - start) / 1_000_000);
+        }
+        catch (final SQLException ex)
+        {
+            LOG.warn("store: idle checkpoint failed (the WAL keeps the data): {}", ex.getMessage());
         }
     }
 
@@ -264,6 +287,7 @@ public final class StoreWriter implements AutoCloseable
             return;
         }
         applied.putAll(pending);
+        metrics.recordGroup(group.size(), flowRows, duplicates, System.nanoTime() - start);
         for (final IngestItem.Batch b : rejected)
         {
             final Progress cur = progress(b.sensorId());
@@ -274,7 +298,6 @@ public final class StoreWriter implements AutoCloseable
         {
             e.getKey().acknowledge(progress(e.getValue()));
         }
-        metrics.recordGroup(group.size(), flowRows, duplicates, System.nanoTime() - start);
     }
 
     @Override

@@ -54,6 +54,16 @@ public final class FlowStore implements AutoCloseable
         this.writer = (DuckDBConnection)DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
         try (Statement st = writer.createStatement())
         {
+            // Checkpoints (rewriting the WAL into compressed column segments) are heavy: not on every
+            // commit past DuckDB's 16 MB default, but at 1 GB or when the writer is idle (checkpoint()).
+            st.execute("SET checkpoint_threshold = '1GB'");
+            for (final String setting : System.getProperty("nightjar.duckdb.settings", "").split(";"))
+            {
+                if (!setting.isBlank())
+                {
+                    st.execute("SET " + setting);
+                }
+            }
             st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
             st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
             st.execute("CREATE TABLE IF NOT EXISTS sensor_progress (sensor_id VARCHAR PRIMARY KEY, sequence BIGINT NOT NULL,"
@@ -199,6 +209,17 @@ public final class FlowStore implements AutoCloseable
                 ps.setLong(4, s.darknetAddresses());
                 ps.executeUpdate();
             }
+        }
+        writer.commit();
+    }
+
+    /** Writes the WAL into the database file (the writer calls it when idle). */
+    public void checkpoint() throws SQLException
+    {
+        writer.commit();
+        try (Statement st = writer.createStatement())
+        {
+            st.execute("CHECKPOINT");
         }
         writer.commit();
     }
