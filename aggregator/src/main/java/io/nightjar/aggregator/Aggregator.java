@@ -56,6 +56,12 @@ public final class Aggregator implements AutoCloseable
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads);
         }
 
+        /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
+        public Settings withQueueHighWater(final long bytes)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads);
+        }
+
         /** The same with another maximum frame payload. */
         public Settings withMaxFrame(final int bytes)
         {

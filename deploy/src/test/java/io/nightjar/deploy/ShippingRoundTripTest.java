@@ -24,10 +24,15 @@ class ShippingRoundTripTest
 {
     static Aggregator startAggregator(final Path data, final Path pki, final List<String> sensors)
     {
+        return new Aggregator(settings(data, pki, sensors));
+    }
+
+    static Aggregator.Settings settings(final Path data, final Path pki, final List<String> sensors)
+    {
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-        return new Aggregator(Aggregator.Settings.of(any, any, data,
+        return Aggregator.Settings.of(any, any, data,
             TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
-            SensorRegistry.of(sensors.stream().map(id -> new SensorEntry(id, "TH", "test", 256)).toList())));
+            SensorRegistry.of(sensors.stream().map(id -> new SensorEntry(id, "TH", "test", 256)).toList()));
     }
 
     static String[] sensorArgs(final Path pki, final String id, final Path spool, final InetSocketAddress aggregator, final String... more)
@@ -48,7 +53,8 @@ class ShippingRoundTripTest
         final Path f2 = Fixtures.generate(dir, "b.pcap", 12, 30_000, 1000);
         final JsonNode s1 = Fixtures.summarize(f1, "10s");
         final JsonNode s2 = Fixtures.summarize(f2, "10s");
-        try (Aggregator agg = startAggregator(dir.resolve("agg"), pki, List.of("s1", "s2"));
+        // a tiny queue bound: connections must pause reading (back-pressure) and lose nothing
+        try (Aggregator agg = new Aggregator(settings(dir.resolve("agg"), pki, List.of("s1", "s2")).withQueueHighWater(64 << 10));
              NightjarProcess p1 = NightjarProcess.start(dir.resolve("s1.log"),
                  sensorArgs(pki, "s1", dir.resolve("spool1"), agg.ingestAddress(), "--read", f1.toString(), "--batch-rows", "500"));
              NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"),
@@ -63,6 +69,13 @@ class ShippingRoundTripTest
             assertThat(Fixtures.totals(agg.httpAddress(), "sensor=s2").path("flows")).isEqualTo(s2.path("flows"));
             assertThat(all.path("sensors").path("s1").path("sequence").asLong()).isGreaterThan(1);
             assertThat(agg.metrics().duplicateBatches.sum()).isZero();
+            assertThat(agg.metrics().pauses.sum()).as("connections paused by back-pressure").isGreaterThan(0);
+            try (java.sql.Connection c = agg.store().openReader(); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(*), max(packets) FROM heartbeats WHERE sensor_id = 's1'"))
+            {
+                rs.next();
+                assertThat(rs.getLong(1)).as("heartbeats stored").isGreaterThan(0);
+            }
         }
     }
 }
