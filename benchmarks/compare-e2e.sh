@@ -2,17 +2,19 @@
 # End-to-end comparison on one generated capture, same run, same machine: Nightjar's whole process
 # (`nightjar summarize`, JVM start included) against tcpdump reading the file and the flow tools
 # people use today. Medians of N runs (default 3). Every run is bounded by `timeout`.
-#   benchmarks/compare-e2e.sh [--install] [--packets 10000000] [--runs 3] [--file CAPTURE]
+#   benchmarks/compare-e2e.sh [--install] [--packets 10000000] [--runs 3] [--file CAPTURE] [--quick]
+# --quick: only nightjar and tcpdump (the flow tools take minutes), for iterating on Nightjar.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-packets=10000000; runs=3; file=""; install=0
+packets=10000000; runs=3; file=""; install=0; quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --install) install=1 ;;
     --packets) packets="$2"; shift ;;
     --runs) runs="$2"; shift ;;
     --file) file="$2"; shift ;;
-    -h|--help) sed -n 2,5p "$0"; exit 0 ;;
+    --quick) quick=1 ;;
+    -h|--help) sed -n 2,6p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac; shift
 done
@@ -42,10 +44,12 @@ measure() { # name, command...
 : > "$work/results"
 measure "nightjar summarize" "$root/nightjar" summarize --json --quiet "$file"
 measure "tcpdump -w /dev/null" tcpdump -r "$file" -w /dev/null
-measure "tshark -w /dev/null" tshark -r "$file" -w /dev/null
-mkdir -p "$work/nf"; measure "nfpcapd -r" nfpcapd -r "$file" -w "$work/nf"
-measure "softflowd -r" softflowd -r "$file" -n 127.0.0.1:9
-measure "argus -r" argus -r "$file" -w /dev/null
+if [ "$quick" = 0 ]; then
+  measure "tshark -w /dev/null" tshark -r "$file" -w /dev/null
+  mkdir -p "$work/nf"; measure "nfpcapd -r" nfpcapd -r "$file" -w "$work/nf"
+  measure "softflowd -r" softflowd -r "$file" -n 127.0.0.1:9
+  measure "argus -r" argus -r "$file" -w /dev/null
+fi
 nj=$(awk '$1=="nightjar"{print $3}' "$work/results")
 echo "Capture: $file ($n packets); machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p'), shared and noisy; medians of $runs runs"
 echo

@@ -11,6 +11,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -33,8 +35,10 @@ public final class BenchmarkMain
 {
     /** Classpath resource holding the project's JVM flags, whitespace separated. */
     public static final String FLAGS_RESOURCE = "nightjar/jvm.flags";
-    /** Flags the launcher adds to the project's. */
-    public static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseParallelGC");
+    /** Flags the launcher adds to the project's (transparent huge pages only where the kernel offers them, as the launcher does). */
+    public static final List<String> LAUNCHER_FLAGS = transparentHugePages()
+        ? List.of("-XX:+UseParallelGC", "-XX:+UseTransparentHugePages")
+        : List.of("-XX:+UseParallelGC");
 
     private BenchmarkMain()
     {
@@ -87,6 +91,20 @@ public final class BenchmarkMain
         }
         System.err.println("nightjar benchmarks: fork JVM flags " + String.join(" ", jvmArgs));
         new Runner(options.build()).run();
+    }
+
+    /** Whether the kernel's transparent huge pages are {@code always} or {@code madvise} (what the JVM's flag needs). */
+    static boolean transparentHugePages()
+    {
+        try
+        {
+            final String mode = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            return mode.contains("[always]") || mode.contains("[madvise]");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
     }
 
     /** The project's JVM flags from {@value #FLAGS_RESOURCE}, or fails if the build did not filter them. */

@@ -19,17 +19,35 @@ import java.nio.ByteBuffer;
  * current bin with the {@link Anomaly#LATE_PACKET} counter; a jump further back in time (the next
  * file of a replay, a clock step) closes the current bin and opens the earlier one.
  *
+ * <p>Packets are decoded into a batch of {@value #BATCH}; when it is full, every packet's flow hash
+ * is computed, then the flow index entries and the flow rows those packets will update are loaded
+ * in two tight loops, so that their cache misses are in flight together instead of one after the
+ * other; then the packets are counted in order, exactly as one at a time. A packet is in no bin and
+ * no counter until its batch is counted: {@link #advanceTo}, {@link #addCaptureDrops} and
+ * {@link #finish} count the pending packets first, so bins, {@link #packets()} and drops are exact
+ * at every call (a live capture calls {@code advanceTo} when idle).
+ *
  * <p>Allocation-free per packet after warm-up; never throws for packet content. Single-threaded:
  * owned by one capture thread, which also receives the {@link BinListener} callbacks.
  */
 public final class FlowPipeline implements PacketHandler
 {
+    /** Packets decoded before their flows are updated together. */
+    public static final int BATCH = 32;
+
     private static final int PROTO_TCP = 6;
     private static final int PROTO_ICMP = 1;
     private static final int PROTO_ICMPV6 = 58;
+    /** {@link #classes} value of a packet that updates no flow (counted by class or outside the darknet only). */
+    private static final int NO_FLOW = -1;
 
     private final PacketDecoder decoder = new PacketDecoder();
-    private final DecodedPacket packet = new DecodedPacket();
+    private final DecodedPacket[] batch = new DecodedPacket[BATCH];
+    private final int[] classes = new int[BATCH];
+    private final int[] flowHashes = new int[BATCH];
+    private final long[] metas = new long[BATCH];
+    private int pending;
+    private long touched;
     private final BinCounters counters = new BinCounters();
     private final Darknet darknet;
     private final long binLengthNanos;
@@ -57,6 +75,10 @@ public final class FlowPipeline implements PacketHandler
         this.binLengthNanos = binLengthNanos;
         this.table = table;
         this.listener = listener;
+        for (int i = 0; i < BATCH; i++)
+        {
+            batch[i] = new DecodedPacket();
+        }
     }
 
     @Override
@@ -68,12 +90,149 @@ public final class FlowPipeline implements PacketHandler
         final long timestampNanos,
         final int linkType)
     {
-        final DecodedPacket p = packet;
-        decoder.decode(buffer, offset, capturedLength, wireLength, linkType, timestampNanos, p);
-        packets++;
+        decoder.decode(buffer, offset, capturedLength, wireLength, linkType, timestampNanos, batch[pending]);
+        if (++pending == BATCH)
+        {
+            countBatch();
+        }
+    }
 
-        final long bin = Math.floorDiv(timestampNanos, binLengthNanos) * binLengthNanos;
+    /** Counts the pending packets, in order. */
+    private void countBatch()
+    {
+        final int n = pending;
+        if (n == 0)
+        {
+            return;
+        }
+        final DecodedPacket[] b = batch;
+        final int[] cls = classes;
+        final int[] hashes = flowHashes;
+        final long[] meta = metas;
+        final Darknet d = darknet;
+        for (int i = 0; i < n; i++)
+        {
+            final DecodedPacket p = b[i];
+            final int c = Classifier.classify(p);
+            cls[i] = c;
+            if (c < TrafficClass.MALFORMED.id() && d.contains(p.dstHi, p.dstLo))
+            {
+                final long m = FlowTable.meta(p.protocol, portOf(p, c), c, Classifier.fingerprint(p, c));
+                meta[i] = m;
+                hashes[i] = FlowTable.flowHash(p.srcHi, p.srcLo, m, p.hasQuote, p.quotedDstLo);
+            }
+            else
+            {
+                hashes[i] = 0;
+                meta[i] = NO_FLOW;
+            }
+        }
+        // only loads here: every miss of the batch is in flight at once
+        final FlowTable t = table;
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += t.touchIndex(hashes[i]);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            sum += t.touchRow(hashes[i]);
+        }
+        touched += sum;
+        for (int i = 0; i < n; i++)
+        {
+            count(b[i], cls[i], meta[i], hashes[i]);
+        }
+        pending = 0;
+    }
+
+    private static int portOf(final DecodedPacket p, final int cls)
+    {
+        final int protocol = p.protocol;
+        if (cls == TrafficClass.FRAGMENT.id() || cls == TrafficClass.OTHER.id())
+        {
+            return 0;
+        }
+        if (protocol == PROTO_ICMP || protocol == PROTO_ICMPV6)
+        {
+            return (p.icmpType << 8) | p.icmpCode;
+        }
+        if (protocol == PROTO_TCP && cls == TrafficClass.BACKSCATTER.id())
+        {
+            return p.srcPort;
+        }
+        return p.dstPort;
+    }
+
+    private void count(final DecodedPacket p, final int cls, final long meta, final int flowHash)
+    {
+        final long timestampNanos = p.timestampNanos;
+        final int wireLength = p.wireLength;
+        packets++;
         final BinCounters c = counters;
+        // the common case, a packet of the current bin, without a division (unsigned: no overflow at extreme times)
+        if (!binOpen || timestampNanos < binStartNanos || Long.compareUnsigned(timestampNanos - binStartNanos, binLengthNanos) >= 0)
+        {
+            openOrCloseBin(p, timestampNanos);
+        }
+        if (c.packets == 0 || timestampNanos < c.firstNanos)
+        {
+            c.firstNanos = timestampNanos;
+        }
+        if (c.packets == 0 || timestampNanos > c.lastNanos)
+        {
+            c.lastNanos = timestampNanos;
+        }
+        c.packets++;
+        if (p.ipVersion == 4)
+        {
+            c.ipv4Packets++;
+        }
+        else if (p.ipVersion == 6)
+        {
+            c.ipv6Packets++;
+        }
+
+        final boolean ip = cls < TrafficClass.MALFORMED.id();
+        if (ip && meta == NO_FLOW)
+        {
+            c.nonDarknetPackets++;
+            c.nonDarknetBytes += wireLength;
+            countAnomalies(c, p.anomalies);
+            return;
+        }
+        c.classPackets[cls]++;
+        c.classBytes[cls] += wireLength;
+        if (!ip)
+        {
+            countAnomalies(c, p.anomalies);
+            return;
+        }
+
+        final int protocol = p.protocol;
+        final FlowTable t = table;
+        final int flow = t.findOrCreate(flowHash, p.srcHi, p.srcLo, meta, p.hasQuote, p.quotedDstHi, p.quotedDstLo);
+        if (flow < 0)
+        {
+            p.anomalies |= 1 << Anomaly.FLOW_TABLE_FULL.id();
+        }
+        else
+        {
+            final boolean syn = protocol == PROTO_TCP && (p.tcpFlags & 0x02) != 0;
+            t.update(flow, wireLength, timestampNanos, p.tcpFlags, p.ttl, syn, p.tcpWindow,
+                p.tcpOptionKinds, p.tcpOptionCount, p.tcpMss, p.tcpWindowScale);
+            if (!t.addDestination(flow, DistinctSketch.hashAddress(p.dstHi, p.dstLo)))
+            {
+                p.anomalies |= 1 << Anomaly.DESTINATION_SET_FULL.id();
+            }
+        }
+        countAnomalies(c, p.anomalies);
+    }
+
+    /** A packet outside the current bin (or no bin open): moves to its bin, or marks it late. */
+    private void openOrCloseBin(final DecodedPacket p, final long timestampNanos)
+    {
+        final long bin = Math.floorDiv(timestampNanos, binLengthNanos) * binLengthNanos;
         if (!binOpen)
         {
             openBin(bin);
@@ -97,78 +256,6 @@ public final class FlowPipeline implements PacketHandler
                 openBin(bin);
             }
         }
-        if (c.packets == 0 || timestampNanos < c.firstNanos)
-        {
-            c.firstNanos = timestampNanos;
-        }
-        if (c.packets == 0 || timestampNanos > c.lastNanos)
-        {
-            c.lastNanos = timestampNanos;
-        }
-        c.packets++;
-        if (p.ipVersion == 4)
-        {
-            c.ipv4Packets++;
-        }
-        else if (p.ipVersion == 6)
-        {
-            c.ipv6Packets++;
-        }
-
-        final int cls = Classifier.classify(p);
-        final boolean ip = cls < TrafficClass.MALFORMED.id();
-        if (ip && !darknet.contains(p.dstHi, p.dstLo))
-        {
-            c.nonDarknetPackets++;
-            c.nonDarknetBytes += wireLength;
-            countAnomalies(c, p.anomalies);
-            return;
-        }
-        c.classPackets[cls]++;
-        c.classBytes[cls] += wireLength;
-        if (!ip)
-        {
-            countAnomalies(c, p.anomalies);
-            return;
-        }
-
-        final int fingerprint = Classifier.fingerprint(p, cls);
-        final int protocol = p.protocol;
-        final int port;
-        if (cls == TrafficClass.FRAGMENT.id() || cls == TrafficClass.OTHER.id())
-        {
-            port = 0;
-        }
-        else if (protocol == PROTO_ICMP || protocol == PROTO_ICMPV6)
-        {
-            port = (p.icmpType << 8) | p.icmpCode;
-        }
-        else if (protocol == PROTO_TCP && cls == TrafficClass.BACKSCATTER.id())
-        {
-            port = p.srcPort;
-        }
-        else
-        {
-            port = p.dstPort;
-        }
-        final FlowTable t = table;
-        final int slot = t.findOrCreate(
-            p.srcHi, p.srcLo, FlowTable.meta(protocol, port, cls, fingerprint), p.hasQuote, p.quotedDstHi, p.quotedDstLo);
-        if (slot < 0)
-        {
-            p.anomalies |= 1 << Anomaly.FLOW_TABLE_FULL.id();
-        }
-        else
-        {
-            final boolean syn = protocol == PROTO_TCP && (p.tcpFlags & 0x02) != 0;
-            t.update(slot, wireLength, timestampNanos, p.tcpFlags, p.ttl, syn, p.tcpWindow,
-                p.tcpOptionKinds, p.tcpOptionCount, p.tcpMss, p.tcpWindowScale);
-            if (!t.addDestination(slot, DistinctSketch.hashAddress(p.dstHi, p.dstLo)))
-            {
-                p.anomalies |= 1 << Anomaly.DESTINATION_SET_FULL.id();
-            }
-        }
-        countAnomalies(c, p.anomalies);
     }
 
     private static void countAnomalies(final BinCounters c, final int anomalies)
@@ -203,6 +290,7 @@ public final class FlowPipeline implements PacketHandler
      */
     public void addCaptureDrops(final long drops)
     {
+        countBatch();
         counters.captureDrops += drops;
     }
 
@@ -212,6 +300,7 @@ public final class FlowPipeline implements PacketHandler
      */
     public boolean advanceTo(final long nowNanos)
     {
+        countBatch();
         if (binOpen && nowNanos >= binStartNanos + binLengthNanos)
         {
             closeBin();
@@ -223,13 +312,14 @@ public final class FlowPipeline implements PacketHandler
     /** Closes the current bin, if any: call at the end of the input. */
     public void finish()
     {
+        countBatch();
         if (binOpen)
         {
             closeBin();
         }
     }
 
-    /** Packets handled so far. */
+    /** Packets counted into bins so far (those of a pending batch are not, until it is counted). */
     public long packets()
     {
         return packets;

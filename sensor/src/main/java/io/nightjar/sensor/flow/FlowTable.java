@@ -1,64 +1,79 @@
 package io.nightjar.sensor.flow;
 
+import io.nightjar.sensor.collections.DistinctLongLog;
 import io.nightjar.wire.schema.Addresses;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.sketch.DistinctSketch;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The flow records of the current time bin: a primitive open-addressing hash table (linear
- * probing, power-of-two capacity) over parallel {@code long} slots, plus a second open-addressing
- * set of (flow, destination-hash) pairs that counts distinct darknet destinations per flow exactly.
+ * The flow records of the current time bin, in two parts:
+ * <ul>
+ *   <li>an <b>index</b>: a primitive open-addressing hash table (linear probing, power-of-two
+ *       capacity, load at most 0.5) of {@code int} entries, each the flow's ordinal + 1 in the low
+ *       bits (as many as {@code maxFlows} needs) and the top bits of the key's hash above them (a tag).
+ *       4 bytes a slot, so it stays in the cache far longer than the records, and a probe compares
+ *       tags before it touches a record;</li>
+ *   <li>the <b>records</b>, by ordinal (order of creation): a 64-byte hot row (key, counters, TTLs,
+ *       flags, first destination) touched by every packet, off the heap and aligned so that it is
+ *       one cache line, and a 32-byte cold row (victim, first-SYN
+ *       fields) touched only by ICMP errors and first SYNs. New flows are appended, so creating one
+ *       costs no random miss.</li>
+ * </ul>
+ * Distinct destinations per flow are exact: a flow's first destination is kept in its hot row; from
+ * the second distinct one on, (flow, destination hash) pairs are appended to a
+ * {@link DistinctLongLog}, deduplicated by sorting when the bin's counts are read.
  *
- * <p>Nothing is allocated per packet: the tables grow (by doubling) only while they are smaller than
+ * <p>Nothing is allocated per packet: the arrays grow (by doubling) only while they are smaller than
  * their limits, i.e. during warm-up; past {@code maxFlows} new keys are refused and counted by the
- * caller. Flows are numbered in order of creation (their <em>ordinal</em>), which is also the order
- * in which a closed bin lists them, so output is deterministic.
+ * caller. A closed bin lists flows by ordinal, so output is deterministic.
  *
  * <p>Single writer: the capture thread that owns the pipeline. Readers of a closed bin run on the
  * same thread, inside the bin-closed callback, before {@link #clear()}.
  */
 public final class FlowTable
 {
-    // Slot layout, in longs.
+    // Hot row, byte offsets of its longs (one cache line).
     private static final int SRC_HI = 0;
-    private static final int SRC_LO = 1;
-    private static final int META = 2;
-    private static final int VICTIM_HI = 3;
-    private static final int VICTIM_LO = 4;
-    private static final int PACKETS = 5;
-    private static final int BYTES = 6;
-    private static final int FIRST_NS = 7;
-    private static final int LAST_NS = 8;
-    private static final int MISC = 9;
-    private static final int SYN_OPTIONS = 10;
-    private static final int DISTINCT_MSS = 11;
-    private static final int FIRST_DESTINATION = 12;
-    private static final int STRIDE = 13;
+    private static final int SRC_LO = 8;
+    private static final int META = 16;
+    private static final int PACKETS = 24;
+    private static final int BYTES = 32;
+    private static final int FIRST_NS = 40;
+    private static final int LAST_NS = 48;
+    private static final int MISC = 56;
+    private static final int HOT = 64;
+    // Cold row, in longs.
+    private static final int VICTIM_HI = 0;
+    private static final int VICTIM_LO = 1;
+    private static final int SYN_OPTIONS = 2;
+    private static final int SYN_MISC = 3;
+    private static final int COLD = 4;
 
     private static final long OCCUPIED = 1L << 63;
     private static final long HAS_VICTIM = 1L << 62;
-    // MISC bits: 0-7 flags union, 8-15 ttl min, 16-23 ttl max, 24 syn seen, 25-40 syn window,
-    // 41-49 window scale + 1, 50-53 option count.
+    // MISC bits: 0-7 flags union, 8-15 ttl min, 16-23 ttl max, 24 syn seen, 25 first destination
+    // set, 26 further destinations in the log, 32-63 first destination hash.
     private static final long SYN_SEEN = 1L << 24;
+    private static final long HAS_DESTINATION = 1L << 25;
+    private static final long MORE_DESTINATIONS = 1L << 26;
+    // SYN_MISC bits: 0-15 window, 16-24 window scale + 1, 25-28 option count, 32-48 mss + 1.
 
     private final int maxFlows;
-    private final int maxDestinations;
 
-    private long[] slots;
-    private int[] ordinalOfSlot;
-    private int[] slotOfOrdinal;
+    private final int ordinalMask;
+    private int[] index;
     private int mask;
-    private int size;
     private int resizeAt;
+    private ByteBuffer hot;
+    private long[] cold;
+    private int size;
 
-    private long[] destinations;
-    private int destinationMask;
-    private int destinationSize;
-    private int destinationResizeAt;
+    private final DistinctLongLog destinations;
 
-    private long[] sortedDestinations = new long[0];
     private int[] destinationStart = new int[0];
     private int[] hashScratch = new int[0];
     private boolean grouped;
@@ -66,7 +81,7 @@ public final class FlowTable
     /**
      * @param initialFlows    expected flows per bin (rounded up to a power of two, doubled for load).
      * @param maxFlows        hard limit of flows per bin.
-     * @param maxDestinations hard limit of (flow, destination) pairs per bin.
+     * @param maxDestinations hard limit of (flow, destination) pairs per bin kept beyond each flow's first.
      */
     public FlowTable(final int initialFlows, final int maxFlows, final int maxDestinations)
     {
@@ -74,10 +89,26 @@ public final class FlowTable
         {
             throw new IllegalArgumentException("flow table sizes must be positive");
         }
+        if (maxFlows > (Integer.MAX_VALUE - 64) / HOT)
+        {
+            throw new IllegalArgumentException("at most " + (Integer.MAX_VALUE - 64) / HOT + " flows per bin: " + maxFlows);
+        }
         this.maxFlows = maxFlows;
-        this.maxDestinations = maxDestinations;
-        allocateFlows(capacityFor(Math.min(initialFlows, maxFlows)));
-        allocateDestinations(capacityFor(Math.min(initialFlows * 4, maxDestinations)));
+        ordinalMask = (int)(Long.highestOneBit(maxFlows) * 2 - 1);
+        final int capacity = capacityFor(Math.min(initialFlows, maxFlows));
+        index = new int[capacity];
+        mask = capacity - 1;
+        resizeAt = capacity / 2;
+        final int rows = Math.min(resizeAt, maxFlows);
+        hot = allocateRows(rows);
+        cold = new long[rows * COLD];
+        destinations = new DistinctLongLog(Math.min(initialFlows * 4, maxDestinations), maxDestinations);
+    }
+
+    private static ByteBuffer allocateRows(final int rows)
+    {
+        // off the heap, so that rows can be aligned to cache lines: one miss per row, not two
+        return ByteBuffer.allocateDirect(rows * HOT + 64).alignedSlice(64).order(ByteOrder.nativeOrder());
     }
 
     private static int capacityFor(final int entries)
@@ -92,66 +123,103 @@ public final class FlowTable
         return (int)cap;
     }
 
-    private void allocateFlows(final int capacity)
-    {
-        slots = new long[capacity * STRIDE];
-        ordinalOfSlot = new int[capacity];
-        mask = capacity - 1;
-        resizeAt = capacity / 2;
-        if (slotOfOrdinal == null || slotOfOrdinal.length < resizeAt + 1)
-        {
-            slotOfOrdinal = slotOfOrdinal == null ? new int[resizeAt + 1] : Arrays.copyOf(slotOfOrdinal, resizeAt + 1);
-        }
-    }
-
-    private void allocateDestinations(final int capacity)
-    {
-        destinations = new long[capacity];
-        destinationMask = capacity - 1;
-        destinationResizeAt = capacity / 2;
-    }
-
     /** Packs the non-address key fields. */
     public static long meta(final int protocol, final int port, final int trafficClass, final int fingerprint)
     {
         return ((long)(protocol & 0xff) << 32) | ((long)(port & 0xffff) << 16) | ((trafficClass & 0xff) << 8) | (fingerprint & 0xff);
     }
 
-    private static int hash(final long srcHi, final long srcLo, final long meta, final long victimLo)
+    /** The index hash of a flow key (as {@link #findOrCreate} computes it); for {@link #touch}. */
+    public static int flowHash(final long srcHi, final long srcLo, final long meta, final boolean hasVictim, final long victimLo)
+    {
+        return hash(srcHi, srcLo, meta | OCCUPIED | (hasVictim ? HAS_VICTIM : 0), hasVictim ? victimLo : 0);
+    }
+
+    private static int hash(final long srcHi, final long srcLo, final long storedMeta, final long victimLo)
     {
         long h = srcHi * 0x9E3779B97F4A7C15L;
         h = (h ^ srcLo) * 0xC2B2AE3D27D4EB4FL;
-        h = (h ^ meta) * 0x165667B19E3779F9L;
+        h = (h ^ storedMeta) * 0x165667B19E3779F9L;
         h = (h ^ victimLo) * 0x9E3779B97F4A7C15L;
         return (int)(h ^ (h >>> 32) ^ (h >>> 17));
     }
 
     /**
-     * Finds or creates the flow of a key and returns its slot, or -1 when the table is full.
+     * Loads the index entry a key with this {@link #flowHash} starts probing at; returns it only so
+     * that the load is not optimised away. Lets a caller start the cache misses of several packets
+     * before it needs any of them ({@link #touchRow} next).
+     */
+    public int touchIndex(final int flowHash)
+    {
+        return index[flowHash & mask];
+    }
+
+    /**
+     * Loads the row (one cache line) of the flow whose index entry matches this
+     * {@link #flowHash}'s tag, probing past other flows' entries as {@link #findOrCreate} will (the
+     * index line is in the cache after {@link #touchIndex}); returns a value only so that the loads
+     * are not optimised away.
+     */
+    public long touchRow(final int flowHash)
+    {
+        final int[] idx = index;
+        final int ordinals = ordinalMask;
+        final int tag = flowHash & ~ordinals;
+        int i = flowHash & mask;
+        int e;
+        while ((e = idx[i]) != 0)
+        {
+            if ((e & ~ordinals) == tag)
+            {
+                final int base = ((e & ordinals) - 1) * HOT;
+                return hot.getLong(base);
+            }
+            i = (i + 1) & mask;
+        }
+        return e;
+    }
+
+    /**
+     * Finds or creates the flow of a key and returns its ordinal, or -1 when the table is full.
      * {@code victimHi/victimLo} are used only when {@code hasVictim}.
      */
     public int findOrCreate(
         final long srcHi, final long srcLo, final long meta, final boolean hasVictim, final long victimHi, final long victimLo)
     {
         final long storedMeta = meta | OCCUPIED | (hasVictim ? HAS_VICTIM : 0);
+        return findOrCreate(hash(srcHi, srcLo, storedMeta, hasVictim ? victimLo : 0), srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
+    }
+
+    /** {@link #findOrCreate(long, long, long, boolean, long, long)} with the key's {@link #flowHash} already computed. */
+    public int findOrCreate(
+        final int h, final long srcHi, final long srcLo, final long meta, final boolean hasVictim, final long victimHi, final long victimLo)
+    {
+        final long storedMeta = meta | OCCUPIED | (hasVictim ? HAS_VICTIM : 0);
         final long vHi = hasVictim ? victimHi : 0;
         final long vLo = hasVictim ? victimLo : 0;
-        final long[] s = slots;
-        int slot = hash(srcHi, srcLo, storedMeta, vLo) & mask;
+        final int[] idx = index;
+        final ByteBuffer rows = hot;
+        final int ordinals = ordinalMask;
+        final int tag = h & ~ordinals;
+        int i = h & mask;
         while (true)
         {
-            final int base = slot * STRIDE;
-            final long m = s[base + META];
-            if (m == 0)
+            final int e = idx[i];
+            if (e == 0)
             {
                 break;
             }
-            if (m == storedMeta && s[base + SRC_LO] == srcLo && s[base + SRC_HI] == srcHi &&
-                s[base + VICTIM_LO] == vLo && s[base + VICTIM_HI] == vHi)
+            if ((e & ~ordinals) == tag)
             {
-                return slot;
+                final int ordinal = (e & ordinals) - 1;
+                final int base = ordinal * HOT;
+                if (rows.getLong(base + META) == storedMeta && rows.getLong(base + SRC_LO) == srcLo && rows.getLong(base + SRC_HI) == srcHi &&
+                    (!hasVictim || cold[ordinal * COLD + VICTIM_LO] == vLo && cold[ordinal * COLD + VICTIM_HI] == vHi))
+                {
+                    return ordinal;
+                }
             }
-            slot = (slot + 1) & mask;
+            i = (i + 1) & mask;
         }
         if (size >= maxFlows)
         {
@@ -160,24 +228,26 @@ public final class FlowTable
         if (size >= resizeAt)
         {
             grow();
-            return findOrCreate(srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
+            return findOrCreate(h, srcHi, srcLo, meta, hasVictim, victimHi, victimLo);
         }
-        final int base = slot * STRIDE;
-        s[base + SRC_HI] = srcHi;
-        s[base + SRC_LO] = srcLo;
-        s[base + META] = storedMeta;
-        s[base + VICTIM_HI] = vHi;
-        s[base + VICTIM_LO] = vLo;
-        s[base + MISC] = 0xff00L; // ttl min 255, ttl max 0
-        ordinalOfSlot[slot] = size;
-        slotOfOrdinal[size] = slot;
-        size++;
-        return slot;
+        final int ordinal = size++;
+        idx[i] = tag | (ordinal + 1);
+        final int base = ordinal * HOT;
+        rows.putLong(base + SRC_HI, srcHi);
+        rows.putLong(base + SRC_LO, srcLo);
+        rows.putLong(base + META, storedMeta);
+        rows.putLong(base + MISC, 0xff00L); // ttl min 255, ttl max 0
+        if (hasVictim)
+        {
+            cold[ordinal * COLD + VICTIM_HI] = vHi;
+            cold[ordinal * COLD + VICTIM_LO] = vLo;
+        }
+        return ordinal;
     }
 
-    /** Adds one packet to the flow in {@code slot}. */
+    /** Adds one packet to the flow {@code ordinal}. */
     public void update(
-        final int slot,
+        final int ordinal,
         final int wireLength,
         final long timestampNanos,
         final int tcpFlags,
@@ -189,20 +259,20 @@ public final class FlowTable
         final int mss,
         final int windowScale)
     {
-        final long[] s = slots;
-        final int base = slot * STRIDE;
-        final long packets = s[base + PACKETS];
-        s[base + PACKETS] = packets + 1;
-        s[base + BYTES] += wireLength;
-        if (packets == 0 || timestampNanos < s[base + FIRST_NS])
+        final ByteBuffer s = hot;
+        final int base = ordinal * HOT;
+        final long packets = s.getLong(base + PACKETS);
+        s.putLong(base + PACKETS, packets + 1);
+        s.putLong(base + BYTES, s.getLong(base + BYTES) + wireLength);
+        if (packets == 0 || timestampNanos < s.getLong(base + FIRST_NS))
         {
-            s[base + FIRST_NS] = timestampNanos;
+            s.putLong(base + FIRST_NS, timestampNanos);
         }
-        if (packets == 0 || timestampNanos > s[base + LAST_NS])
+        if (packets == 0 || timestampNanos > s.getLong(base + LAST_NS))
         {
-            s[base + LAST_NS] = timestampNanos;
+            s.putLong(base + LAST_NS, timestampNanos);
         }
-        long misc = s[base + MISC] | (tcpFlags & 0xff);
+        long misc = s.getLong(base + MISC) | (tcpFlags & 0xff);
         final int ttlMin = (int)(misc >>> 8) & 0xff;
         final int ttlMax = (int)(misc >>> 16) & 0xff;
         if (ttl < ttlMin)
@@ -215,125 +285,76 @@ public final class FlowTable
         }
         if (syn && (misc & SYN_SEEN) == 0)
         {
-            misc |= SYN_SEEN | ((long)(window & 0xffff) << 25) | ((long)((windowScale + 1) & 0x1ff) << 41) |
-                ((long)(optionCount & 0xf) << 50);
-            s[base + SYN_OPTIONS] = optionKinds;
-            s[base + DISTINCT_MSS] = (s[base + DISTINCT_MSS] & 0xffff_ffffL) | ((long)((mss + 1) & 0x1ffff) << 32);
+            misc |= SYN_SEEN;
+            cold[ordinal * COLD + SYN_OPTIONS] = optionKinds;
+            cold[ordinal * COLD + SYN_MISC] = (window & 0xffff) | ((long)((windowScale + 1) & 0x1ff) << 16) |
+                ((long)(optionCount & 0xf) << 25) | ((long)((mss + 1) & 0x1ffff) << 32);
         }
-        s[base + MISC] = misc;
+        s.putLong(base + MISC, misc);
     }
 
     /**
-     * Records that the flow in {@code slot} sent to a destination with this hash; counts it if new.
+     * Records that the flow {@code ordinal} sent to a destination with this hash.
      *
-     * @return false if the destination set is full (the count is then a lower bound).
+     * @return false if the destination could not be recorded (the destination limit was reached:
+     *         the flow's count is then a lower bound).
      */
-    public boolean addDestination(final int slot, final int destinationHash)
+    public boolean addDestination(final int ordinal, final int destinationHash)
     {
-        // Most darknet flows see one destination: keep the first one in the slot and touch the
-        // destination set only from the second distinct destination on.
-        final long[] s = slots;
-        final int base = slot * STRIDE;
-        final long distinct = s[base + DISTINCT_MSS] & 0xffff_ffffL;
-        if (distinct == 0)
+        // Most darknet flows see one destination: keep the first one in the row and use the log only
+        // from the second distinct destination on.
+        final ByteBuffer s = hot;
+        final int base = ordinal * HOT;
+        final long misc = s.getLong(base + MISC);
+        if ((misc & HAS_DESTINATION) == 0)
         {
-            s[base + FIRST_DESTINATION] = destinationHash;
-            s[base + DISTINCT_MSS]++;
+            s.putLong(base + MISC, misc | HAS_DESTINATION | ((long)destinationHash << 32));
             return true;
         }
-        if (distinct == 1)
+        final int first = (int)(misc >>> 32);
+        if (first == destinationHash)
         {
-            final int first = (int)s[base + FIRST_DESTINATION];
-            if (first == destinationHash)
-            {
-                return true;
-            }
-            if (!insertDestination(slot, first))
+            return true;
+        }
+        if ((misc & MORE_DESTINATIONS) == 0)
+        {
+            if (!destinations.add(pair(ordinal, first)))
             {
                 return false;
             }
+            s.putLong(base + MISC, misc | MORE_DESTINATIONS);
         }
-        return insertDestination(slot, destinationHash);
+        grouped = false;
+        return destinations.add(pair(ordinal, destinationHash));
     }
 
-    private boolean insertDestination(final int slot, final int destinationHash)
+    private static long pair(final int ordinal, final int destinationHash)
     {
-        final long key = ((long)(ordinalOfSlot[slot] + 1) << 32) | (destinationHash & 0xffff_ffffL);
-        final long[] d = destinations;
-        int i = (int)DistinctSketch.mix64(key) & destinationMask;
-        while (true)
-        {
-            final long k = d[i];
-            if (k == key)
-            {
-                return true;
-            }
-            if (k == 0)
-            {
-                break;
-            }
-            i = (i + 1) & destinationMask;
-        }
-        if (destinationSize >= destinationResizeAt)
-        {
-            if (destinations.length / 2 >= maxDestinations)
-            {
-                return false;
-            }
-            growDestinations();
-            return insertDestination(slot, destinationHash);
-        }
-        d[i] = key;
-        destinationSize++;
-        final int base = slot * STRIDE;
-        // the first destination was counted when it was kept in the slot
-        if ((slots[base + DISTINCT_MSS] & 0xffff_ffffL) != 1 || (int)slots[base + FIRST_DESTINATION] != destinationHash)
-        {
-            slots[base + DISTINCT_MSS]++;
-        }
-        return true;
+        // flip the hash's sign bit so that the pairs' order sorts hashes as signed ints
+        return ((long)(ordinal + 1) << 32) | ((destinationHash ^ 0x8000_0000) & 0xffff_ffffL);
     }
 
     private void grow()
     {
-        final long[] old = slots;
-        final int oldCapacity = mask + 1;
-        allocateFlows(oldCapacity * 2);
-        final int n = size;
-        for (int ordinal = 0; ordinal < n; ordinal++)
+        final int capacity = (mask + 1) * 2;
+        index = new int[capacity];
+        mask = capacity - 1;
+        resizeAt = capacity / 2;
+        final int rows = Math.min(resizeAt, maxFlows);
+        hot = allocateRows(rows).put(0, hot, 0, size * HOT);
+        cold = Arrays.copyOf(cold, rows * COLD);
+        for (int ordinal = 0; ordinal < size; ordinal++)
         {
-            final int oldBase = slotOfOrdinalBeforeGrow(ordinal) * STRIDE;
-            int slot = hash(old[oldBase + SRC_HI], old[oldBase + SRC_LO], old[oldBase + META], old[oldBase + VICTIM_LO]) & mask;
-            while (slots[slot * STRIDE + META] != 0)
+            final int base = ordinal * HOT;
+            final long m = hot.getLong(base + META);
+            final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
+            final int h = hash(hot.getLong(base + SRC_HI), hot.getLong(base + SRC_LO), m, vLo);
+            int i = h & mask;
+            while (index[i] != 0)
             {
-                slot = (slot + 1) & mask;
+                i = (i + 1) & mask;
             }
-            System.arraycopy(old, oldBase, slots, slot * STRIDE, STRIDE);
-            ordinalOfSlot[slot] = ordinal;
-            slotOfOrdinal[ordinal] = slot;
-        }
-    }
-
-    private int slotOfOrdinalBeforeGrow(final int ordinal)
-    {
-        return slotOfOrdinal[ordinal];
-    }
-
-    private void growDestinations()
-    {
-        final long[] old = destinations;
-        allocateDestinations(old.length * 2);
-        for (final long key : old)
-        {
-            if (key != 0)
-            {
-                int i = (int)DistinctSketch.mix64(key) & destinationMask;
-                while (destinations[i] != 0)
-                {
-                    i = (i + 1) & destinationMask;
-                }
-                destinations[i] = key;
-            }
+            index[i] = (h & ~ordinalMask) | (ordinal + 1);
         }
     }
 
@@ -343,193 +364,212 @@ public final class FlowTable
         return size;
     }
 
-    /** Slots of the flow table (its capacity). */
+    /** Entries of the flow index (its capacity). */
     public int capacity()
     {
         return mask + 1;
     }
 
-    /** (flow, destination) pairs recorded. */
+    /** Distinct (flow, destination) pairs of the flows with more than one destination (sorts the pairs once per bin). */
     public int destinationPairs()
     {
-        return destinationSize;
+        return destinations.compact();
     }
 
-    /** Empties the table for the next bin, keeping its memory. Cost proportional to the flows, not the capacity, unless most slots were used. */
+    /** Empties the table for the next bin, keeping its memory. */
     public void clear()
     {
-        final long[] s = slots;
+        if (size * 8L >= index.length)
+        {
+            Arrays.fill(index, 0);
+        }
+        else
+        {
+            clearIndexEntries();
+        }
+        for (int i = 0, n = size * HOT; i < n; i += Long.BYTES)
+        {
+            hot.putLong(i, 0L);
+        }
+        Arrays.fill(cold, 0, size * COLD, 0L);
+        size = 0;
+        destinations.clear();
+        grouped = false;
+    }
+
+    private void clearIndexEntries()
+    {
+        // few flows in a large index: find each flow's entry from its key instead of zeroing it all
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
-            final int base = slotOfOrdinal[ordinal] * STRIDE;
-            Arrays.fill(s, base, base + STRIDE, 0L);
+            final int base = ordinal * HOT;
+            final long m = hot.getLong(base + META);
+            final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
+            int i = hash(hot.getLong(base + SRC_HI), hot.getLong(base + SRC_LO), m, vLo) & mask;
+            while ((index[i] & ordinalMask) != ordinal + 1)
+            {
+                i = (i + 1) & mask;
+            }
+            index[i] = 0;
         }
-        size = 0;
-        if (destinationSize > 0)
-        {
-            Arrays.fill(destinations, 0L);
-            destinationSize = 0;
-        }
-        grouped = false;
     }
 
     // ---- read access by ordinal (closed bin) ----
 
-    private int base(final int ordinal)
-    {
-        return slotOfOrdinal[ordinal] * STRIDE;
-    }
-
     /** Source address high bits of flow {@code ordinal}. */
     public long srcHi(final int ordinal)
     {
-        return slots[base(ordinal) + SRC_HI];
+        return hot.getLong(ordinal * HOT + SRC_HI);
     }
 
     /** Source address low bits. */
     public long srcLo(final int ordinal)
     {
-        return slots[base(ordinal) + SRC_LO];
+        return hot.getLong(ordinal * HOT + SRC_LO);
     }
 
     /** IP protocol. */
     public int protocol(final int ordinal)
     {
-        return (int)(slots[base(ordinal) + META] >>> 32) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + META) >>> 32) & 0xff;
     }
 
     /** Port or ICMP type/code. */
     public int port(final int ordinal)
     {
-        return (int)(slots[base(ordinal) + META] >>> 16) & 0xffff;
+        return (int)(hot.getLong(ordinal * HOT + META) >>> 16) & 0xffff;
     }
 
     /** Traffic class id. */
     public int trafficClass(final int ordinal)
     {
-        return (int)(slots[base(ordinal) + META] >>> 8) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + META) >>> 8) & 0xff;
     }
 
     /** Fingerprint mask. */
     public int fingerprint(final int ordinal)
     {
-        return (int)slots[base(ordinal) + META] & 0xff;
+        return (int)hot.getLong(ordinal * HOT + META) & 0xff;
     }
 
     /** Whether the flow has a victim (ICMP error with a quoted header). */
     public boolean hasVictim(final int ordinal)
     {
-        return (slots[base(ordinal) + META] & HAS_VICTIM) != 0;
+        return (hot.getLong(ordinal * HOT + META) & HAS_VICTIM) != 0;
     }
 
     /** Victim address high bits. */
     public long victimHi(final int ordinal)
     {
-        return slots[base(ordinal) + VICTIM_HI];
+        return cold[ordinal * COLD + VICTIM_HI];
     }
 
     /** Victim address low bits. */
     public long victimLo(final int ordinal)
     {
-        return slots[base(ordinal) + VICTIM_LO];
+        return cold[ordinal * COLD + VICTIM_LO];
     }
 
     /** Packets. */
     public long packets(final int ordinal)
     {
-        return slots[base(ordinal) + PACKETS];
+        return hot.getLong(ordinal * HOT + PACKETS);
     }
 
     /** Wire bytes. */
     public long bytes(final int ordinal)
     {
-        return slots[base(ordinal) + BYTES];
+        return hot.getLong(ordinal * HOT + BYTES);
     }
 
     /** First packet time, ns. */
     public long firstNanos(final int ordinal)
     {
-        return slots[base(ordinal) + FIRST_NS];
+        return hot.getLong(ordinal * HOT + FIRST_NS);
     }
 
     /** Last packet time, ns. */
     public long lastNanos(final int ordinal)
     {
-        return slots[base(ordinal) + LAST_NS];
+        return hot.getLong(ordinal * HOT + LAST_NS);
     }
 
     /** Union of TCP flags. */
     public int tcpFlags(final int ordinal)
     {
-        return (int)slots[base(ordinal) + MISC] & 0xff;
+        return (int)hot.getLong(ordinal * HOT + MISC) & 0xff;
     }
 
     /** Minimum TTL. */
     public int ttlMin(final int ordinal)
     {
-        return (int)(slots[base(ordinal) + MISC] >>> 8) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 8) & 0xff;
     }
 
     /** Maximum TTL. */
     public int ttlMax(final int ordinal)
     {
-        return (int)(slots[base(ordinal) + MISC] >>> 16) & 0xff;
+        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 16) & 0xff;
     }
 
     /** Whether a SYN was seen (and the SYN fields are set). */
     public boolean synSeen(final int ordinal)
     {
-        return (slots[base(ordinal) + MISC] & SYN_SEEN) != 0;
+        return (hot.getLong(ordinal * HOT + MISC) & SYN_SEEN) != 0;
     }
 
     /** Window of the first SYN, -1 if none. */
     public int synWindow(final int ordinal)
     {
-        final long misc = slots[base(ordinal) + MISC];
-        return (misc & SYN_SEEN) == 0 ? -1 : (int)(misc >>> 25) & 0xffff;
+        return synSeen(ordinal) ? (int)cold[ordinal * COLD + SYN_MISC] & 0xffff : -1;
     }
 
     /** Window-scale option of the first SYN, -1 if none. */
     public int synWindowScale(final int ordinal)
     {
-        return ((int)(slots[base(ordinal) + MISC] >>> 41) & 0x1ff) - 1;
+        return ((int)(cold[ordinal * COLD + SYN_MISC] >>> 16) & 0x1ff) - 1;
     }
 
     /** Number of option kinds of the first SYN. */
     public int synOptionCount(final int ordinal)
     {
-        return (int)(slots[base(ordinal) + MISC] >>> 50) & 0xf;
+        return (int)(cold[ordinal * COLD + SYN_MISC] >>> 25) & 0xf;
     }
 
     /** Option kinds of the first SYN, packed (see {@link FlowRecord#optionSignature}). */
     public long synOptionKinds(final int ordinal)
     {
-        return slots[base(ordinal) + SYN_OPTIONS];
+        return cold[ordinal * COLD + SYN_OPTIONS];
     }
 
     /** MSS option of the first SYN, -1 if none. */
     public int synMss(final int ordinal)
     {
-        return ((int)(slots[base(ordinal) + DISTINCT_MSS] >>> 32) & 0x1ffff) - 1;
+        return ((int)(cold[ordinal * COLD + SYN_MISC] >>> 32) & 0x1ffff) - 1;
     }
 
     /** Hash of the first destination of flow {@code ordinal} (the only one when the count is 1). */
     public int firstDestination(final int ordinal)
     {
-        return (int)slots[base(ordinal) + FIRST_DESTINATION];
+        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 32);
     }
 
-    /** Distinct destinations (exact unless the destination set overflowed). */
+    /** Distinct destinations (exact unless the destination limit was reached); sorts the bin's pairs on first use. */
     public long distinctDestinations(final int ordinal)
     {
-        return slots[base(ordinal) + DISTINCT_MSS] & 0xffff_ffffL;
+        final long misc = hot.getLong(ordinal * HOT + MISC);
+        if ((misc & MORE_DESTINATIONS) != 0)
+        {
+            return destinationTo(ordinal) - destinationFrom(ordinal);
+        }
+        return (misc & HAS_DESTINATION) != 0 ? 1 : 0;
     }
 
     /**
      * The destination hashes of flow {@code ordinal}, sorted ascending and unique, are
      * {@code destinationHashes()[destinationFrom(ordinal) .. destinationTo(ordinal))}, except for a
-     * flow with a single destination, which is kept in the slot ({@link #firstDestination}). Groups the
-     * destination set on first use after a bin closes (a sort, once per bin).
+     * flow with a single destination, which is kept in the row ({@link #firstDestination}). Groups the
+     * pairs on first use after a bin closes (a sort, once per bin).
      */
     public int destinationFrom(final int ordinal)
     {
@@ -557,34 +597,25 @@ public final class FlowTable
         {
             return;
         }
-        if (sortedDestinations.length < destinationSize)
+        final int n = destinations.compact();
+        final long[] pairs = destinations.values();
+        if (hashScratch.length < n)
         {
-            sortedDestinations = new long[destinationSize];
-            hashScratch = new int[destinationSize];
+            hashScratch = new int[Math.max(n, hashScratch.length * 2)];
         }
-        int n = 0;
-        for (final long key : destinations)
-        {
-            if (key != 0)
-            {
-                // flip the sign bit of the hash so that signed order of the long sorts hashes as signed ints
-                sortedDestinations[n++] = key ^ 0x8000_0000L;
-            }
-        }
-        Arrays.sort(sortedDestinations, 0, n);
         if (destinationStart.length < size + 1)
         {
-            destinationStart = new int[size + 1];
+            destinationStart = new int[Math.max(size + 1, destinationStart.length * 2)];
         }
         int ordinal = 0;
         for (int i = 0; i < n; i++)
         {
-            final int o = (int)(sortedDestinations[i] >>> 32) - 1;
+            final int o = (int)(pairs[i] >>> 32) - 1;
             while (ordinal <= o)
             {
                 destinationStart[ordinal++] = i;
             }
-            hashScratch[i] = (int)sortedDestinations[i] ^ 0x8000_0000;
+            hashScratch[i] = (int)pairs[i] ^ 0x8000_0000;
         }
         while (ordinal <= size)
         {

@@ -1,7 +1,7 @@
 package io.nightjar.sensor.summary;
 
 import io.nightjar.sensor.collections.AddressIndex;
-import io.nightjar.sensor.collections.LongHashSet;
+import io.nightjar.sensor.collections.DistinctLongLog;
 import io.nightjar.sensor.flow.BinCounters;
 import io.nightjar.sensor.flow.BinListener;
 import io.nightjar.sensor.flow.FlowTable;
@@ -48,7 +48,10 @@ public final class RunSummary implements BinListener
     private final long[] udpPortPackets = new long[65536];
     private final long[] tcpPortSources = new long[65536];
     private final long[] udpPortSources = new long[65536];
-    private final LongHashSet sourcePorts = new LongHashSet(1 << 16);
+    // (source index, udp, port) of every scan flow, deduplicated when the top ports are read: a
+    // sequential append per flow instead of a random probe of a run-long hash set
+    private final DistinctLongLog sourcePorts = new DistinctLongLog(1 << 20, 1 << 29);
+    private boolean portSourcesCounted;
 
     @Override
     public void onBinClosed(final long binStartNanos, final long binLengthNanos, final BinCounters c, final FlowTable t)
@@ -90,10 +93,8 @@ public final class RunSummary implements BinListener
                 final int port = t.port(f);
                 final boolean udp = cls == udpProbe;
                 (udp ? udpPortPackets : tcpPortPackets)[port] += packets;
-                if (sourcePorts.add(((long)src << 17) | (udp ? 1L << 16 : 0) | port))
-                {
-                    (udp ? udpPortSources : tcpPortSources)[port]++;
-                }
+                sourcePorts.add(((long)src << 17) | (udp ? 1L << 16 : 0) | port);
+                portSourcesCounted = false;
             }
             final boolean v4 = Addresses.isIpv4Mapped(hi, lo);
             final int fingerprint = t.fingerprint(f);
@@ -132,9 +133,28 @@ public final class RunSummary implements BinListener
     {
     }
 
+    private void countPortSources()
+    {
+        if (portSourcesCounted)
+        {
+            return;
+        }
+        Arrays.fill(tcpPortSources, 0);
+        Arrays.fill(udpPortSources, 0);
+        final int n = sourcePorts.compact();
+        final long[] pairs = sourcePorts.values();
+        for (int i = 0; i < n; i++)
+        {
+            final long pair = pairs[i];
+            ((pair & (1L << 16)) != 0 ? udpPortSources : tcpPortSources)[(int)pair & 0xffff]++;
+        }
+        portSourcesCounted = true;
+    }
+
     /** Ports by packets over tcp_scan and udp_probe, most first (ties: tcp before udp, lower port first). */
     public List<PortStat> topPorts(final int limit)
     {
+        countPortSources();
         final List<PortStat> all = new ArrayList<>();
         for (int p = 0; p < 65536; p++)
         {

@@ -1,0 +1,99 @@
+package io.nightjar.sensor.collections;
+
+/**
+ * Sorts non-negative {@code long} keys ascending by least-significant-digit radix sort (11-bit
+ * digits, one histogram pass for all digits, digits on which every key agrees skipped), and removes
+ * duplicates. Linear in the keys and sequential in memory, so it replaces a random-access hash set
+ * where the distinct values are needed only once in a while (at a bin's close, at a run's end).
+ *
+ * <p>Holds only its histogram (48 KiB); the caller owns the key and scratch arrays. Allocates
+ * nothing per call. Single-threaded: one owner thread per instance.
+ */
+public final class LongRadixSorter
+{
+    private static final int DIGIT_BITS = 11;
+    private static final int RADIX = 1 << DIGIT_BITS;
+    private static final int DIGITS = (63 + DIGIT_BITS - 1) / DIGIT_BITS;
+
+    private final int[] counts = new int[DIGITS * RADIX];
+
+    /**
+     * Sorts {@code keys[0 .. n)} (all non-negative) using {@code scratch} (at least {@code n} long).
+     *
+     * @return the array holding the sorted keys: {@code keys} or {@code scratch}.
+     */
+    public long[] sort(final long[] keys, final long[] scratch, final int n)
+    {
+        final int[] c = counts;
+        java.util.Arrays.fill(c, 0);
+        for (int i = 0; i < n; i++)
+        {
+            final long k = keys[i];
+            for (int d = 0; d < DIGITS; d++)
+            {
+                c[d * RADIX + ((int)(k >>> (d * DIGIT_BITS)) & (RADIX - 1))]++;
+            }
+        }
+        long[] from = keys;
+        long[] to = scratch;
+        for (int d = 0; d < DIGITS; d++)
+        {
+            final int base = d * RADIX;
+            if (constantDigit(c, base, n))
+            {
+                continue;
+            }
+            int sum = 0;
+            for (int b = 0; b < RADIX; b++)
+            {
+                final int count = c[base + b];
+                c[base + b] = sum;
+                sum += count;
+            }
+            final int shift = d * DIGIT_BITS;
+            for (int i = 0; i < n; i++)
+            {
+                final long k = from[i];
+                to[c[base + ((int)(k >>> shift) & (RADIX - 1))]++] = k;
+            }
+            final long[] t = from;
+            from = to;
+            to = t;
+        }
+        return from;
+    }
+
+    private static boolean constantDigit(final int[] c, final int base, final int n)
+    {
+        for (int b = 0; b < RADIX; b++)
+        {
+            final int count = c[base + b];
+            if (count != 0)
+            {
+                return count == n;
+            }
+        }
+        return true;
+    }
+
+    /** Removes adjacent duplicates of the sorted {@code keys[0 .. n)} in place; returns the new length. */
+    public static int unique(final long[] keys, final int n)
+    {
+        if (n == 0)
+        {
+            return 0;
+        }
+        int m = 1;
+        long last = keys[0];
+        for (int i = 1; i < n; i++)
+        {
+            final long k = keys[i];
+            if (k != last)
+            {
+                keys[m++] = k;
+                last = k;
+            }
+        }
+        return m;
+    }
+}
