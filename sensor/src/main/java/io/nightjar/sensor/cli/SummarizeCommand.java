@@ -5,6 +5,7 @@ import io.nightjar.sensor.flow.BinListener;
 import io.nightjar.sensor.flow.FlowPipeline;
 import io.nightjar.sensor.flow.FlowTable;
 import io.nightjar.sensor.summary.RunSummary;
+import io.nightjar.sensor.summary.SummaryAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,22 +49,25 @@ public final class SummarizeCommand implements Callable<Integer>
     {
         final RunSummary summary = new RunSummary();
         FlowCsvWriter csv = null;
+        // the summary counts closed bins on its own thread while the pipeline fills the next one
+        final SummaryAgent agent = new SummaryAgent(summary);
         try
         {
-            BinListener listener = summary;
+            BinListener listener = agent;
             if (flowsCsv != null)
             {
                 csv = new FlowCsvWriter(flowsCsv);
                 final FlowCsvWriter w = csv;
                 listener = (final long s, final long l, final BinCounters c, final FlowTable t) ->
                 {
-                    summary.onBinClosed(s, l, c, t);
+                    agent.onBinClosed(s, l, c, t);
                     w.onBinClosed(s, l, c, t);
                 };
             }
             final FlowPipeline p = pipeline.pipeline(listener);
             final OfflineReplay replay = new OfflineReplay(quiet ? null : System.err);
             replay.run(files, p);
+            agent.close();
             final Map<String, Object> map = SummaryReport.toMap(summary, top, p.binLengthNanos(), replay.damage(), replay.elapsedNanos());
             if (json)
             {
@@ -84,6 +88,7 @@ public final class SummarizeCommand implements Callable<Integer>
         }
         finally
         {
+            agent.close();
             if (csv != null)
             {
                 csv.close();

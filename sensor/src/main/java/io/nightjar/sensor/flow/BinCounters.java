@@ -51,6 +51,22 @@ public final class BinCounters
         packets = 0;
     }
 
+    /** Makes this a copy of {@code other} (no allocation). */
+    public void copyFrom(final BinCounters other)
+    {
+        System.arraycopy(other.classPackets, 0, classPackets, 0, classPackets.length);
+        System.arraycopy(other.classBytes, 0, classBytes, 0, classBytes.length);
+        System.arraycopy(other.anomalies, 0, anomalies, 0, anomalies.length);
+        nonDarknetPackets = other.nonDarknetPackets;
+        nonDarknetBytes = other.nonDarknetBytes;
+        ipv4Packets = other.ipv4Packets;
+        ipv6Packets = other.ipv6Packets;
+        captureDrops = other.captureDrops;
+        firstNanos = other.firstNanos;
+        lastNanos = other.lastNanos;
+        packets = other.packets;
+    }
+
     /** An immutable copy as the wire's bin summary. */
     public BinSummary toSummary(final long binStartNanos, final long binLengthNanos, final long flows)
     {

@@ -21,8 +21,9 @@ import java.util.List;
  * tools attributed per source. Everything is exact. Works from bins and flow records only (never
  * per packet), so it costs nothing on the per-packet path.
  *
- * <p>Single-threaded: the pipeline's thread calls {@link #onBinClosed}; read the results after the
- * run.
+ * <p>Single-threaded: either the pipeline's thread calls {@link #onBinClosed}, or a
+ * {@link SummaryAgent} counts the bins on its own thread; read the results after the run (after
+ * {@link SummaryAgent#close()}).
  */
 public final class RunSummary implements BinListener
 {
@@ -52,10 +53,19 @@ public final class RunSummary implements BinListener
     // sequential append per flow instead of a random probe of a run-long hash set
     private final DistinctLongLog sourcePorts = new DistinctLongLog(1 << 20, 1 << 29);
     private boolean portSourcesCounted;
+    private final BinSnapshot direct = new BinSnapshot();
 
     @Override
     public void onBinClosed(final long binStartNanos, final long binLengthNanos, final BinCounters c, final FlowTable t)
     {
+        direct.copyOf(c, t);
+        add(direct);
+    }
+
+    /** Adds a closed bin copied by {@link BinSnapshot#copyOf} (on this summary's thread). */
+    void add(final BinSnapshot b)
+    {
+        final BinCounters c = b.counters;
         bins++;
         for (int i = 0; i < TrafficClass.COUNT; i++)
         {
@@ -76,28 +86,29 @@ public final class RunSummary implements BinListener
             firstNanos = Math.min(firstNanos, c.firstNanos);
             lastNanos = Math.max(lastNanos, c.lastNanos);
         }
-        final int n = t.size();
+        final int n = b.flows;
         flows += n;
         final int tcpScan = TrafficClass.TCP_SCAN.id();
         final int udpProbe = TrafficClass.UDP_PROBE.id();
         final ScannerTool[] tools = ScannerTool.all();
         for (int f = 0; f < n; f++)
         {
-            final long hi = t.srcHi(f);
-            final long lo = t.srcLo(f);
+            final long hi = b.srcHi[f];
+            final long lo = b.srcLo[f];
             final int src = sources.indexOf(hi, lo);
-            final int cls = t.trafficClass(f);
-            final long packets = t.packets(f);
+            final int key = b.classFingerprintPort[f];
+            final int cls = key >>> 24;
+            final long packets = b.packets[f];
             if (cls == tcpScan || cls == udpProbe)
             {
-                final int port = t.port(f);
+                final int port = key & 0xffff;
                 final boolean udp = cls == udpProbe;
                 (udp ? udpPortPackets : tcpPortPackets)[port] += packets;
                 sourcePorts.add(((long)src << 17) | (udp ? 1L << 16 : 0) | port);
                 portSourcesCounted = false;
             }
             final boolean v4 = Addresses.isIpv4Mapped(hi, lo);
-            final int fingerprint = t.fingerprint(f);
+            final int fingerprint = (key >>> 16) & 0xff;
             for (int k = 0; k < TOOLS; k++)
             {
                 if (tools[k].inScope(cls, v4))
