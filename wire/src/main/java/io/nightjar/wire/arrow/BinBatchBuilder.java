@@ -7,32 +7,24 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Collects bin summaries of one sensor into an Arrow batch of {@link BatchSchemas#BINS} and writes
  * it as one Arrow IPC stream. Reusable: {@link #writeTo} then {@link #clear}. One thread at a time.
  */
-public final class BinBatchBuilder implements AutoCloseable
+public final class BinBatchBuilder extends BatchBuilder
 {
-    private final byte[] sensorId;
-    private final VectorSchemaRoot root;
     private final VarCharVector sensor;
     private final TimeStampMicroVector binStart;
     private final TimeStampMicroVector first;
     private final TimeStampMicroVector last;
     /** The Int64 columns after bin_start, in schema order (bin length, classes, anomalies, totals). */
     private final BigIntVector[] longs;
-    private int rows;
 
     /** A builder for {@code sensorId}'s bins, with vectors from {@code allocator}. */
     public BinBatchBuilder(final String sensorId, final BufferAllocator allocator)
     {
-        this.sensorId = sensorId.getBytes(StandardCharsets.UTF_8);
-        this.root = VectorSchemaRoot.create(BatchSchemas.BINS, allocator);
+        super(sensorId, BatchSchemas.BINS, allocator);
         this.sensor = (VarCharVector)root.getVector("sensor_id");
         this.binStart = (TimeStampMicroVector)root.getVector("bin_start");
         this.first = (TimeStampMicroVector)root.getVector("first_ts");
@@ -43,13 +35,12 @@ public final class BinBatchBuilder implements AutoCloseable
         {
             longs[i - 2] = (BigIntVector)root.getVector(i);
         }
-        root.allocateNew();
     }
 
     /** Appends one bin summary. */
     public void add(final BinSummary s)
     {
-        final int i = rows++;
+        final int i = nextRow();
         sensor.setSafe(i, sensorId);
         binStart.setSafe(i, s.binStartMicros());
         int c = 0;
@@ -76,32 +67,5 @@ public final class BinBatchBuilder implements AutoCloseable
     private static long at(final long[] values, final int index)
     {
         return index < values.length ? values[index] : 0;
-    }
-
-    /** Bins added since the last {@link #clear}. */
-    public int rows()
-    {
-        return rows;
-    }
-
-    /** Writes the bins added so far as one Arrow IPC stream. */
-    public void writeTo(final OutputStream out)
-    {
-        root.setRowCount(rows);
-        IpcStreams.write(root, out);
-    }
-
-    /** Forgets the bins, keeping the vectors' memory. */
-    public void clear()
-    {
-        rows = 0;
-        root.clear();
-        root.allocateNew();
-    }
-
-    @Override
-    public void close()
-    {
-        root.close();
     }
 }

@@ -10,9 +10,7 @@ import org.apache.arrow.vector.UInt1Vector;
 import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,10 +18,8 @@ import java.nio.charset.StandardCharsets;
  * it as one Arrow IPC stream (the body of a BATCH frame). Reusable: {@link #writeTo} then
  * {@link #clear}. One thread at a time.
  */
-public final class FlowBatchBuilder implements AutoCloseable
+public final class FlowBatchBuilder extends BatchBuilder
 {
-    private final byte[] sensorId;
-    private final VectorSchemaRoot root;
     private final VarCharVector sensor;
     private final TimeStampMicroVector binStart;
     private final BigIntVector binLength;
@@ -44,13 +40,11 @@ public final class FlowBatchBuilder implements AutoCloseable
     private final UInt1Vector ttlMax;
     private final IntVector synWindow;
     private final VarCharVector synOptions;
-    private int rows;
 
     /** A builder for {@code sensorId}'s records, with vectors from {@code allocator}. */
     public FlowBatchBuilder(final String sensorId, final BufferAllocator allocator)
     {
-        this.sensorId = sensorId.getBytes(StandardCharsets.UTF_8);
-        this.root = VectorSchemaRoot.create(BatchSchemas.FLOWS, allocator);
+        super(sensorId, BatchSchemas.FLOWS, allocator);
         this.sensor = (VarCharVector)root.getVector("sensor_id");
         this.binStart = (TimeStampMicroVector)root.getVector("bin_start");
         this.binLength = (BigIntVector)root.getVector("bin_length_us");
@@ -71,13 +65,12 @@ public final class FlowBatchBuilder implements AutoCloseable
         this.ttlMax = (UInt1Vector)root.getVector("ttl_max");
         this.synWindow = (IntVector)root.getVector("syn_window");
         this.synOptions = (VarCharVector)root.getVector("syn_options");
-        root.allocateNew();
     }
 
     /** Appends one record. */
     public void add(final FlowRecord r)
     {
-        final int i = rows++;
+        final int i = nextRow();
         sensor.setSafe(i, sensorId);
         binStart.setSafe(i, r.binStartMicros());
         binLength.setSafe(i, r.binLengthMicros());
@@ -112,32 +105,5 @@ public final class FlowBatchBuilder implements AutoCloseable
         ttlMax.setSafe(i, r.ttlMax());
         synWindow.setSafe(i, r.synWindow());
         synOptions.setSafe(i, r.synOptions().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Records added since the last {@link #clear}. */
-    public int rows()
-    {
-        return rows;
-    }
-
-    /** Writes the records added so far as one Arrow IPC stream (schema, one batch, end marker). */
-    public void writeTo(final OutputStream out)
-    {
-        root.setRowCount(rows);
-        IpcStreams.write(root, out);
-    }
-
-    /** Forgets the records, keeping the vectors' memory for the next batch. */
-    public void clear()
-    {
-        rows = 0;
-        root.clear();
-        root.allocateNew();
-    }
-
-    @Override
-    public void close()
-    {
-        root.close();
     }
 }
