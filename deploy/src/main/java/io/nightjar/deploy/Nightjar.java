@@ -1,5 +1,6 @@
 package io.nightjar.deploy;
 
+import io.nightjar.aggregator.cli.AggregatorCommand;
 import io.nightjar.sensor.cli.SensorCommand;
 import io.nightjar.sensor.cli.SummarizeCommand;
 import io.nightjar.sensor.generate.GenerateCommand;
@@ -21,6 +22,7 @@ import java.io.UncheckedIOException;
     subcommands = {
         SummarizeCommand.class,
         SensorCommand.class,
+        AggregatorCommand.class,
         GenerateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable

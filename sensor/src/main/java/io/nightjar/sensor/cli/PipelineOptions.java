@@ -6,6 +6,8 @@ import io.nightjar.sensor.flow.FlowPipeline;
 import io.nightjar.sensor.flow.FlowTable;
 import picocli.CommandLine.Option;
 
+import io.nightjar.wire.tls.Units;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,49 +79,6 @@ public final class PipelineOptions
      */
     public static Duration parseDuration(final String option, final String text)
     {
-        final String t = text.trim().toLowerCase();
-        try
-        {
-            if (t.startsWith("p"))
-            {
-                return Duration.parse(t.toUpperCase());
-            }
-            final int unitAt = firstNonDigit(t);
-            final long n = Long.parseLong(t.substring(0, unitAt));
-            final String unit = t.substring(unitAt);
-            final Duration d = switch (unit)
-            {
-                case "us" -> Duration.ofNanos(n * 1000);
-                case "ms" -> Duration.ofMillis(n);
-                case "s", "" -> Duration.ofSeconds(n);
-                case "m", "min" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> throw new IllegalArgumentException();
-            };
-            if (d.isNegative() || d.isZero())
-            {
-                throw new IllegalArgumentException();
-            }
-            return d;
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new IllegalArgumentException(option + ": not a positive duration: '" + text + "' (use e.g. 60s, 5m, 1h)");
-        }
-    }
-
-    private static int firstNonDigit(final String t)
-    {
-        int i = 0;
-        while (i < t.length() && Character.isDigit(t.charAt(i)))
-        {
-            i++;
-        }
-        if (i == 0)
-        {
-            throw new IllegalArgumentException();
-        }
-        return i;
+        return Units.parseDuration(option, text);
     }
 }

@@ -22,6 +22,8 @@ public final class EvictionCounters
     private long bins;
     private long flowRecords;
     private long bytes;
+    private long unshippedBins;
+    private long unshippedFlowRecords;
 
     /** Loads the counters of the spool in {@code directory} (zeros if none were saved). */
     public static EvictionCounters load(final Path directory)
@@ -43,6 +45,8 @@ public final class EvictionCounters
             c.bins = Long.parseLong(p.getProperty("evicted_bins", "0"));
             c.flowRecords = Long.parseLong(p.getProperty("evicted_flow_records", "0"));
             c.bytes = Long.parseLong(p.getProperty("evicted_bytes", "0"));
+            c.unshippedBins = Long.parseLong(p.getProperty("evicted_unshipped_bins", "0"));
+            c.unshippedFlowRecords = Long.parseLong(p.getProperty("evicted_unshipped_flow_records", "0"));
         }
         return c;
     }
@@ -55,6 +59,27 @@ public final class EvictionCounters
         this.bytes += bytes;
     }
 
+    void addUnshipped(final long bins, final long flowRecords)
+    {
+        this.unshippedBins += bins;
+        this.unshippedFlowRecords += flowRecords;
+    }
+
+    /**
+     * Bins evicted before the shipper took them: lost to the aggregator (equal to {@link #bins()}
+     * when nothing ships).
+     */
+    public long unshippedBins()
+    {
+        return unshippedBins;
+    }
+
+    /** Flow records evicted before the shipper took them: lost to the aggregator. */
+    public long unshippedFlowRecords()
+    {
+        return unshippedFlowRecords;
+    }
+
     void save(final Path directory)
     {
         final Properties p = new Properties();
@@ -62,6 +87,8 @@ public final class EvictionCounters
         p.setProperty("evicted_bins", Long.toString(bins));
         p.setProperty("evicted_flow_records", Long.toString(flowRecords));
         p.setProperty("evicted_bytes", Long.toString(bytes));
+        p.setProperty("evicted_unshipped_bins", Long.toString(unshippedBins));
+        p.setProperty("evicted_unshipped_flow_records", Long.toString(unshippedFlowRecords));
         final Path tmp = directory.resolve(FILE + ".tmp");
         try
         {
@@ -104,6 +131,7 @@ public final class EvictionCounters
     @Override
     public String toString()
     {
-        return files + " files, " + bins + " bins, " + flowRecords + " flow records, " + bytes + " bytes evicted";
+        return files + " files, " + bins + " bins, " + flowRecords + " flow records, " + bytes + " bytes evicted (unshipped: "
+            + unshippedBins + " bins, " + unshippedFlowRecords + " flow records)";
     }
 }

@@ -38,6 +38,7 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final EvictionCounters evictions;
+    private final ShipMark mark;
     /** Per cycle: spooled bytes, bins, flow records. */
     private final TreeMap<Integer, long[]> cycleStats = new TreeMap<>();
     private long binsWritten;
@@ -69,6 +70,7 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         this.queue = Spool.open(directory, timeProvider);
         this.appender = queue.createAppender();
         this.evictions = EvictionCounters.load(directory);
+        this.mark = ShipMark.load(directory);
         scanExisting();
     }
 
@@ -169,16 +171,77 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     private void evict(final int cycle, final File file, final String why)
     {
         final long[] stats = cycleStats.remove(cycle);
-        if (file.exists() && !file.delete())
+        mark.lock().lock();
+        try
         {
-            LOG.error("spool eviction: cannot delete {} ({})", file, why);
-            throw new IllegalStateException("cannot delete spool file " + file);
+            final long[] unshipped = countAfter(cycle, mark.taken());
+            if (file.exists() && !file.delete())
+            {
+                LOG.error("spool eviction: cannot delete {} ({})", file, why);
+                throw new IllegalStateException("cannot delete spool file " + file);
+            }
+            mark.evictedThrough(queue.rollCycle().toIndex(cycle + 1, 0) - 1);
+            queue.refreshDirectoryListing();
+            evictions.addUnshipped(unshipped[0], unshipped[1]);
         }
-        queue.refreshDirectoryListing();
+        finally
+        {
+            mark.lock().unlock();
+        }
         evictions.add(1, stats[1], stats[2], stats[0]);
         evictions.save(directory);
         LOG.warn("spool eviction: deleted cycle {} ({}: {} bytes, {} bins, {} flow records) because {}; totals: {}",
             cycle, file.getName(), stats[0], stats[1], stats[2], why, evictions);
+    }
+
+    /** Bins and flow records in {@code cycle} after position {@code taken}: what eviction takes from the aggregator. */
+    private long[] countAfter(final int cycle, final long taken)
+    {
+        final long[] counts = new long[2];
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            if (!tailer.moveToCycle(cycle))
+            {
+                return counts;
+            }
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle)
+                    {
+                        break;
+                    }
+                    if (dc.index() <= taken)
+                    {
+                        continue;
+                    }
+                    final Bytes<?> b = dc.wire().bytes();
+                    final long start = b.readPosition();
+                    if (b.readUnsignedByte(start) == SpoolFormat.TYPE_BIN)
+                    {
+                        counts[0]++;
+                    }
+                    else
+                    {
+                        counts[1] += b.readInt(start + 18);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** The queue, for the shipper's tailer (Chronicle queues are thread-safe; tailers are not). */
+    public SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    /** The shipping mark that eviction respects. */
+    public ShipMark mark()
+    {
+        return mark;
     }
 
     /** Eviction totals since the spool was created. */

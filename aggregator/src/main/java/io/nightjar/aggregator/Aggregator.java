@@ -1,0 +1,185 @@
+package io.nightjar.aggregator;
+
+import io.netty.handler.ssl.SslContext;
+import io.nightjar.aggregator.api.HttpApi;
+import io.nightjar.aggregator.api.TotalsQuery;
+import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.ingest.IngestMetrics;
+import io.nightjar.aggregator.ingest.IngestServer;
+import io.nightjar.aggregator.ingest.StoreWriter;
+import io.nightjar.aggregator.store.FlowStore;
+import io.nightjar.wire.frame.Frame;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A running aggregator: the store, its single writer, the sensor-facing ingest server and the
+ * HTTP API, started together and closed in reverse order (ingest first, so in-flight batches
+ * are applied before the store closes).
+ */
+public final class Aggregator implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
+
+    private final BufferAllocator allocator;
+    private final FlowStore store;
+    private final StoreWriter writer;
+    private final IngestServer ingest;
+    private final HttpApi api;
+    private final IngestMetrics metrics = new IngestMetrics();
+
+    /** Everything an aggregator needs to start. */
+    public record Settings(InetSocketAddress listen, InetSocketAddress http, Path dataDirectory, SslContext tls, SensorRegistry registry,
+                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads)
+    {
+        /** Defaults for everything but the addresses, data directory, TLS and registry. */
+        public static Settings of(final InetSocketAddress listen, final InetSocketAddress http, final Path data, final SslContext tls,
+                                  final SensorRegistry registry)
+        {
+            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0);
+        }
+
+        /** The same with another idle timeout. */
+        public Settings withIdleTimeout(final int seconds)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads);
+        }
+
+        /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
+        public Settings withQueueHighWater(final long bytes)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads);
+        }
+
+        /** The same with another maximum frame payload. */
+        public Settings withMaxFrame(final int bytes)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads);
+        }
+    }
+
+    /** Opens the store and starts serving. */
+    public Aggregator(final Settings s)
+    {
+        this.allocator = new RootAllocator(Math.max(512L << 20, s.queueHighWaterBytes() * 4));
+        this.store = FlowStore.open(s.dataDirectory(), allocator);
+        final List<FlowStore.SensorRow> rows = new ArrayList<>();
+        s.registry().sensors().values().forEach(e -> rows.add(new FlowStore.SensorRow(e.id(), e.country(), e.organisation(), e.darknetAddresses())));
+        try
+        {
+            store.replaceSensors(rows);
+        }
+        catch (final SQLException ex)
+        {
+            store.close();
+            throw new IllegalStateException("cannot record sensor metadata: " + ex.getMessage(), ex);
+        }
+        if (s.registry().isOpen())
+        {
+            LOG.warn("no sensor allow-list (--sensors): any sensor with a certificate from the CA may connect");
+        }
+        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics);
+        IngestServer server = null;
+        HttpApi http = null;
+        try
+        {
+            server = new IngestServer(s.listen(), s.tls(), s.registry(), writer, metrics, allocator, s.maxFrameBytes(), s.idleTimeoutSeconds(),
+                s.ioThreads());
+            final TotalsQuery totals = new TotalsQuery(store);
+            final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
+            routes.put("/api/v1/totals", endpoint(TotalsQuery.PARAMETERS, totals::run));
+            http = s.http() == null ? null : new HttpApi(s.http(), routes, 2);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (server != null)
+            {
+                server.close();
+            }
+            writer.close();
+            store.close();
+            throw ex;
+        }
+        this.ingest = server;
+        this.api = http;
+    }
+
+    private interface Query
+    {
+        Object run(io.nightjar.aggregator.api.QueryParams p) throws Exception;
+    }
+
+    private static HttpApi.Endpoint endpoint(final Set<String> parameters, final Query query)
+    {
+        return new HttpApi.Endpoint()
+        {
+            @Override
+            public Set<String> parameters()
+            {
+                return parameters;
+            }
+
+            @Override
+            public Object handle(final io.nightjar.aggregator.api.QueryParams params) throws Exception
+            {
+                return query.run(params);
+            }
+        };
+    }
+
+    /** The ingest address actually bound. */
+    public InetSocketAddress ingestAddress()
+    {
+        return ingest.address();
+    }
+
+    /** The HTTP address actually bound, or null. */
+    public InetSocketAddress httpAddress()
+    {
+        return api == null ? null : api.address();
+    }
+
+    /** The store (for queries). */
+    public FlowStore store()
+    {
+        return store;
+    }
+
+    /** The writer (for progress). */
+    public StoreWriter writer()
+    {
+        return writer;
+    }
+
+    /** Ingest counters. */
+    public IngestMetrics metrics()
+    {
+        return metrics;
+    }
+
+    @Override
+    public void close()
+    {
+        if (api != null)
+        {
+            api.close();
+        }
+        ingest.close();
+        writer.close();
+        store.close();
+        allocator.close();
+        LOG.info("aggregator stopped: {} batches received, {} duplicates, {} flow records stored", metrics.batchesReceived.sum(),
+            metrics.duplicateBatches.sum(), metrics.flowRecordsStored.sum());
+    }
+}

@@ -1,0 +1,221 @@
+package io.nightjar.aggregator.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The aggregator's HTTP API on its own port (Netty). Requests are parsed on the event loop and
+ * answered from a small query pool (DuckDB queries block), as JSON; errors are JSON objects
+ * {@code {"error": ..., "parameter": ...}} with a 4xx/5xx status. Endpoints are registered by path.
+ */
+public final class HttpApi implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    /** One GET endpoint: parameters allowed, and the computation (runs on the query pool). */
+    public interface Endpoint
+    {
+        /** Names of the parameters it accepts. */
+        java.util.Set<String> parameters();
+
+        /** Computes the JSON-ready result. */
+        Object handle(QueryParams params) throws Exception;
+    }
+
+    private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final EventLoopGroup group;
+    private final ExecutorService queries;
+    private final Channel server;
+
+    /** Binds {@code listen} and serves {@code routes} (path to endpoint). */
+    public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads)
+    {
+        endpoints.putAll(routes);
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.queries = Executors.newFixedThreadPool(queryThreads, r ->
+        {
+            final Thread t = new Thread(r, "nightjar-query");
+            t.setDaemon(true);
+            return t;
+        });
+        try
+        {
+            this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>()
+                {
+                    @Override
+                    protected void initChannel(final SocketChannel ch)
+                    {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 << 10), new Handler());
+                    }
+                }).bind(listen).sync().channel();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted binding " + listen);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw new IllegalArgumentException("cannot listen on " + listen + " for HTTP: " + ex.getMessage(), ex);
+        }
+        LOG.info("api: http://{}:{}/ ({})", address().getHostString(), address().getPort(), endpoints.keySet());
+    }
+
+    /** The bound address. */
+    public InetSocketAddress address()
+    {
+        return (InetSocketAddress)server.localAddress();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest>
+    {
+        @Override
+        protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest req)
+        {
+            final boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (!req.decoderResult().isSuccess())
+            {
+                send(ctx, keepAlive, 400, error(null, "malformed request"));
+                return;
+            }
+            if (req.method() != HttpMethod.GET)
+            {
+                send(ctx, keepAlive, 405, error(null, "only GET is supported"));
+                return;
+            }
+            final QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+            final Endpoint endpoint = endpoints.get(uri.path());
+            if (endpoint == null)
+            {
+                send(ctx, keepAlive, 404, error(null, "no endpoint " + uri.path() + " (endpoints: " + endpoints.keySet() + ")"));
+                return;
+            }
+            try
+            {
+                queries.execute(() -> answer(ctx, keepAlive, endpoint, uri));
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                send(ctx, keepAlive, 503, error(null, "shutting down"));
+            }
+        }
+
+        private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final Endpoint endpoint, final QueryStringDecoder uri)
+        {
+            try
+            {
+                final Object result = endpoint.handle(new QueryParams(uri.parameters(), endpoint.parameters()));
+                send(ctx, keepAlive, 200, result);
+            }
+            catch (final ApiException ex)
+            {
+                send(ctx, keepAlive, ex.status(), error(ex.parameter(), ex.getMessage()));
+            }
+            catch (final Exception ex)
+            {
+                LOG.error("api: {} failed", uri.uri(), ex);
+                send(ctx, keepAlive, 500, error(null, "internal error: " + ex.getMessage()));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            LOG.debug("api connection error: {}", cause.toString());
+            ctx.close();
+        }
+    }
+
+    private static Map<String, Object> error(final String parameter, final String message)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", message);
+        if (parameter != null)
+        {
+            m.put("parameter", parameter);
+        }
+        return m;
+    }
+
+    private static void send(final ChannelHandlerContext ctx, final boolean keepAlive, final int status, final Object body)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = JSON.writeValueAsBytes(body);
+        }
+        catch (final Exception ex)
+        {
+            bytes = ("{\"error\":\"cannot encode result\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+            Unpooled.wrappedBuffer(bytes));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (keepAlive)
+        {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res);
+        }
+        else
+        {
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (server != null)
+        {
+            server.close().syncUninterruptibly();
+        }
+        queries.shutdown();
+        try
+        {
+            queries.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

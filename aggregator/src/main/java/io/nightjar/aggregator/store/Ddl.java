@@ -1,0 +1,62 @@
+package io.nightjar.aggregator.store;
+
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.util.StringJoiner;
+
+/**
+ * Derives the store's table definitions from the wire's Arrow schemas, so a shipped batch and its
+ * table cannot drift apart: the columns are the schema's fields in order, with DuckDB types
+ * (addresses and sketches as BLOB, times as TIMESTAMP in UTC).
+ */
+final class Ddl
+{
+    private Ddl()
+    {
+    }
+
+    /** {@code CREATE TABLE IF NOT EXISTS name (...)} for {@code schema}. */
+    static String createTable(final String name, final Schema schema)
+    {
+        final StringJoiner columns = new StringJoiner(", ", "CREATE TABLE IF NOT EXISTS " + name + " (", ")");
+        for (final Field f : schema.getFields())
+        {
+            columns.add(quote(f.getName()) + " " + sqlType(f.getType()) + (f.isNullable() ? "" : " NOT NULL"));
+        }
+        return columns.toString();
+    }
+
+    static String quote(final String column)
+    {
+        return '"' + column + '"';
+    }
+
+    static String sqlType(final ArrowType type)
+    {
+        if (type instanceof ArrowType.Utf8)
+        {
+            return "VARCHAR";
+        }
+        if (type instanceof ArrowType.Timestamp)
+        {
+            return "TIMESTAMP";
+        }
+        if (type instanceof ArrowType.FixedSizeBinary || type instanceof ArrowType.Binary)
+        {
+            return "BLOB";
+        }
+        if (type instanceof ArrowType.Int i)
+        {
+            return switch (i.getBitWidth())
+            {
+                case 8 -> i.getIsSigned() ? "TINYINT" : "UTINYINT";
+                case 16 -> i.getIsSigned() ? "SMALLINT" : "USMALLINT";
+                case 32 -> i.getIsSigned() ? "INTEGER" : "UINTEGER";
+                default -> i.getIsSigned() ? "BIGINT" : "UBIGINT";
+            };
+        }
+        throw new IllegalArgumentException("no DuckDB type for " + type);
+    }
+}

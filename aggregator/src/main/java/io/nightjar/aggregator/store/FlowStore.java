@@ -1,0 +1,271 @@
+package io.nightjar.aggregator.store;
+
+import io.nightjar.wire.arrow.BatchSchemas;
+import io.nightjar.wire.frame.Heartbeat;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The aggregator's embedded store: a DuckDB database file in the data directory (chosen for
+ * analysts' SQL, columnar scans and Parquet export). Tables {@code flows} and {@code bins} follow
+ * the wire's Arrow schemas column for column; {@code sensor_progress} holds each sensor's highest
+ * applied batch, written in the same transaction as the rows (exactly-once); {@code heartbeats}
+ * and {@code sensors} hold health and configured metadata.
+ *
+ * <p>One writer: the write methods and {@link #commit()} run on the ingest writer thread only.
+ * Readers take their own connection with {@link #openReader()} and see committed data.
+ */
+public final class FlowStore implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(FlowStore.class);
+    /** File name of the database inside the data directory. */
+    public static final String FILE_NAME = "nightjar.duckdb";
+
+    private final Path file;
+    private final BufferAllocator allocator;
+    private final DuckDBConnection writer;
+    private final PreparedStatement upsertProgress;
+    private final PreparedStatement insertHeartbeat;
+
+    private FlowStore(final Path file, final BufferAllocator allocator) throws SQLException
+    {
+        this.file = file;
+        this.allocator = allocator;
+        this.writer = (DuckDBConnection)DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+        try (Statement st = writer.createStatement())
+        {
+            // Checkpoints (rewriting the WAL into compressed column segments) are heavy: not on every
+            // commit past DuckDB's 16 MB default, but at 1 GB or when the writer is idle (checkpoint()).
+            st.execute("SET checkpoint_threshold = '1GB'");
+            for (final String setting : System.getProperty("nightjar.duckdb.settings", "").split(";"))
+            {
+                if (!setting.isBlank())
+                {
+                    st.execute("SET " + setting);
+                }
+            }
+            st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
+            st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
+            st.execute("CREATE TABLE IF NOT EXISTS sensor_progress (sensor_id VARCHAR PRIMARY KEY, sequence BIGINT NOT NULL,"
+                + " position BIGINT NOT NULL, batches BIGINT NOT NULL, spool_id VARCHAR NOT NULL, updated TIMESTAMP NOT NULL)");
+            st.execute("CREATE TABLE IF NOT EXISTS heartbeats (sensor_id VARCHAR NOT NULL, received TIMESTAMP NOT NULL,"
+                + " sensor_clock TIMESTAMP NOT NULL, packets BIGINT, malformed BIGINT, kernel_drops BIGINT, interface_drops BIGINT,"
+                + " spool_documents BIGINT, spool_bytes BIGINT, evicted_records BIGINT, evicted_bins BIGINT, last_bin TIMESTAMP)");
+            st.execute("CREATE TABLE IF NOT EXISTS sensors (sensor_id VARCHAR PRIMARY KEY, country VARCHAR, organisation VARCHAR,"
+                + " darknet_addresses BIGINT)");
+        }
+        writer.setAutoCommit(false);
+        this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
+        this.insertHeartbeat = writer.prepareStatement("INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)");
+        writer.commit();
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dataDirectory}.
+     *
+     * @throws IllegalStateException naming the file if the database cannot be opened (for example
+     *                               because another process holds it).
+     */
+    public static FlowStore open(final Path dataDirectory, final BufferAllocator allocator)
+    {
+        try
+        {
+            Files.createDirectories(dataDirectory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create data directory " + dataDirectory, ex);
+        }
+        final Path file = dataDirectory.resolve(FILE_NAME);
+        try
+        {
+            final FlowStore store = new FlowStore(file, allocator);
+            LOG.info("store: opened {}", file);
+            return store;
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException("cannot open store " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The database file. */
+    public Path file()
+    {
+        return file;
+    }
+
+    /** Every sensor's applied progress, as committed. */
+    public Map<String, Progress> progress() throws SQLException
+    {
+        final Map<String, Progress> out = new HashMap<>();
+        try (Statement st = writer.createStatement();
+             ResultSet rs = st.executeQuery("SELECT sensor_id, sequence, position, batches, spool_id FROM sensor_progress"))
+        {
+            while (rs.next())
+            {
+                out.put(rs.getString(1), new Progress(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
+            }
+        }
+        writer.commit();
+        return out;
+    }
+
+    /**
+     * Inserts record batches of {@link BatchSchemas#FLOWS} or {@link BatchSchemas#BINS} in the
+     * current transaction, through DuckDB's Arrow stream scan (no row-by-row copy).
+     */
+    public void insert(final Schema schema, final List<ArrowRecordBatch> batches) throws SQLException
+    {
+        if (batches.isEmpty())
+        {
+            return;
+        }
+        final String table = schema == BatchSchemas.FLOWS || schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
+        final String view = "incoming_" + table;
+        try (ConcatenatingReader reader = new ConcatenatingReader(allocator, schema, batches);
+             ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator))
+        {
+            Data.exportArrayStream(allocator, reader, stream);
+            writer.registerArrowStream(view, stream);
+            try (Statement st = writer.createStatement())
+            {
+                st.executeUpdate("INSERT INTO " + table + " SELECT * FROM " + view);
+                st.execute("DROP VIEW IF EXISTS " + view);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new SQLException("cannot stream batches into " + table + ": " + ex, ex);
+        }
+    }
+
+    /** Records a sensor's progress in the current transaction. */
+    public void setProgress(final String sensorId, final Progress p) throws SQLException
+    {
+        upsertProgress.setString(1, sensorId);
+        upsertProgress.setLong(2, p.sequence());
+        upsertProgress.setLong(3, p.position());
+        upsertProgress.setLong(4, p.batches());
+        upsertProgress.setString(5, p.spoolId());
+        upsertProgress.executeUpdate();
+    }
+
+    /** Records a heartbeat in the current transaction. */
+    public void insertHeartbeat(final String sensorId, final long receivedMicros, final Heartbeat h) throws SQLException
+    {
+        int i = 1;
+        insertHeartbeat.setString(i++, sensorId);
+        insertHeartbeat.setLong(i++, receivedMicros);
+        insertHeartbeat.setLong(i++, h.clockMicros());
+        insertHeartbeat.setLong(i++, h.packets());
+        insertHeartbeat.setLong(i++, h.malformed());
+        insertHeartbeat.setLong(i++, h.kernelDrops());
+        insertHeartbeat.setLong(i++, h.interfaceDrops());
+        insertHeartbeat.setLong(i++, h.spoolDocuments());
+        insertHeartbeat.setLong(i++, h.spoolBytes());
+        insertHeartbeat.setLong(i++, h.evictedRecords());
+        insertHeartbeat.setLong(i++, h.evictedBins());
+        insertHeartbeat.setLong(i++, h.lastBinMicros());
+        insertHeartbeat.setLong(i, h.lastBinMicros());
+        insertHeartbeat.executeUpdate();
+    }
+
+    /** Replaces the configured sensor metadata (committed at once). */
+    public void replaceSensors(final List<SensorRow> sensors) throws SQLException
+    {
+        try (Statement st = writer.createStatement())
+        {
+            st.execute("DELETE FROM sensors");
+        }
+        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO sensors VALUES (?, ?, ?, ?)"))
+        {
+            for (final SensorRow s : sensors)
+            {
+                ps.setString(1, s.id());
+                ps.setString(2, s.country());
+                ps.setString(3, s.organisation());
+                ps.setLong(4, s.darknetAddresses());
+                ps.executeUpdate();
+            }
+        }
+        writer.commit();
+    }
+
+    /** Writes the WAL into the database file (the writer calls it when idle). */
+    public void checkpoint() throws SQLException
+    {
+        writer.commit();
+        try (Statement st = writer.createStatement())
+        {
+            st.execute("CHECKPOINT");
+        }
+        writer.commit();
+    }
+
+    /** Commits the current transaction (durable when this returns). */
+    public void commit() throws SQLException
+    {
+        writer.commit();
+    }
+
+    /** Rolls the current transaction back. */
+    public void rollback()
+    {
+        try
+        {
+            writer.rollback();
+        }
+        catch (final SQLException ex)
+        {
+            LOG.error("store: rollback failed", ex);
+        }
+    }
+
+    /** A new read-only-by-convention connection for queries (the caller closes it). */
+    public Connection openReader() throws SQLException
+    {
+        return writer.duplicate();
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            upsertProgress.close();
+            insertHeartbeat.close();
+            writer.close();
+        }
+        catch (final SQLException ex)
+        {
+            LOG.warn("store: close failed", ex);
+        }
+    }
+
+    /** A configured sensor as stored in the {@code sensors} table. */
+    public record SensorRow(String id, String country, String organisation, long darknetAddresses)
+    {
+    }
+}

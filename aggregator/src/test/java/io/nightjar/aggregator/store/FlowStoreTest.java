@@ -1,0 +1,142 @@
+package io.nightjar.aggregator.store;
+
+import io.nightjar.wire.arrow.BatchSchemas;
+import io.nightjar.wire.arrow.BinBatchBuilder;
+import io.nightjar.wire.arrow.DecodedBatch;
+import io.nightjar.wire.arrow.FlowBatchBuilder;
+import io.nightjar.wire.arrow.IpcStreams;
+import io.nightjar.wire.schema.Addresses;
+import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.BinSummary;
+import io.nightjar.wire.schema.FlowRecord;
+import io.nightjar.wire.schema.TrafficClass;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FlowStoreTest
+{
+    private final BufferAllocator allocator = new RootAllocator();
+
+    @AfterEach
+    void closeAllocator()
+    {
+        allocator.close();
+    }
+
+    static FlowRecord flow(final String src, final int port, final long packets, final byte[] victim)
+    {
+        return new FlowRecord(60_000_000L, 60_000_000L, Addresses.parse(src), 6, port, TrafficClass.TCP_SCAN.id(), 0, victim,
+            packets, packets * 60, 3, new byte[] {1, 2, 3}, 60_000_001L, 60_000_009L, 0x02, 40, 64, 1024, "M1460,N,W7");
+    }
+
+    private DecodedBatch flowsBatch(final FlowRecord... records)
+    {
+        try (FlowBatchBuilder b = new FlowBatchBuilder("s1", allocator))
+        {
+            for (final FlowRecord r : records)
+            {
+                b.add(r);
+            }
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            b.writeTo(out);
+            return IpcStreams.read(new ByteArrayInputStream(out.toByteArray()), BatchSchemas.FLOWS, allocator);
+        }
+    }
+
+    @Test
+    void flowRowsKeepEveryFieldAndAddressesAreSixteenByteBlobs(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator);
+             DecodedBatch batch = flowsBatch(flow("192.0.2.7", 23, 5, null), flow("2001:db8::1", 443, 7, Addresses.parse("203.0.113.9"))))
+        {
+            store.insert(batch.schema(), batch.batches());
+            store.setProgress("s1", new Progress(1, 77, 1, "spool-a"));
+            store.commit();
+            try (Connection c = store.openReader(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT sensor_id, octet_length(src), port, packets, bytes, victim IS NULL,"
+                     + " epoch_us(bin_start), epoch_us(first_ts), syn_options, destination_sketch FROM flows ORDER BY port"))
+            {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("s1");
+                assertThat(rs.getInt(2)).isEqualTo(16);
+                assertThat(rs.getInt(3)).isEqualTo(23);
+                assertThat(rs.getLong(4)).isEqualTo(5);
+                assertThat(rs.getLong(5)).isEqualTo(300);
+                assertThat(rs.getBoolean(6)).isTrue();
+                assertThat(rs.getLong(7)).isEqualTo(60_000_000L);
+                assertThat(rs.getLong(8)).isEqualTo(60_000_001L);
+                assertThat(rs.getString(9)).isEqualTo("M1460,N,W7");
+                assertThat(rs.getBytes(10)).containsExactly(1, 2, 3);
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(3)).isEqualTo(443);
+                assertThat(rs.getBoolean(6)).isFalse();
+                assertThat(rs.next()).isFalse();
+            }
+            assertThat(store.progress()).containsEntry("s1", new Progress(1, 77, 1, "spool-a"));
+        }
+    }
+
+    @Test
+    void rolledBackRowsAndProgressAreBothAbsentAfterReopen(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flowsBatch(flow("192.0.2.7", 23, 5, null)))
+        {
+            store.insert(batch.schema(), batch.batches());
+            store.setProgress("s1", new Progress(1, 1, 1, "a"));
+            store.commit();
+            store.insert(batch.schema(), batch.batches());
+            store.setProgress("s1", new Progress(2, 2, 2, "a"));
+            store.rollback();
+        }
+        try (FlowStore store = FlowStore.open(dir, allocator); Connection c = store.openReader(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM flows"))
+        {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+            assertThat(store.progress()).containsEntry("s1", new Progress(1, 1, 1, "a"));
+        }
+    }
+
+    @Test
+    void binRowsCarryClassAndAnomalyColumns(@TempDir final Path dir) throws Exception
+    {
+        final long[] classPackets = new long[TrafficClass.COUNT];
+        final long[] classBytes = new long[TrafficClass.COUNT];
+        classPackets[TrafficClass.BACKSCATTER.id()] = 11;
+        classBytes[TrafficClass.BACKSCATTER.id()] = 660;
+        final long[] anomalies = new long[Anomaly.COUNT];
+        anomalies[Anomaly.LATE_PACKET.id()] = 4;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BinBatchBuilder b = new BinBatchBuilder("s2", allocator))
+        {
+            b.add(new BinSummary(120_000_000L, 60_000_000L, classPackets, classBytes, anomalies, 2, 100, 9, 2, 5, 3, 120_000_001L, 120_000_002L));
+            b.writeTo(out);
+        }
+        try (FlowStore store = FlowStore.open(dir, allocator);
+             DecodedBatch batch = IpcStreams.read(new ByteArrayInputStream(out.toByteArray()), BatchSchemas.BINS, allocator))
+        {
+            store.insert(batch.schema(), batch.batches());
+            store.commit();
+            try (Connection c = store.openReader(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT backscatter_packets, backscatter_bytes, anomaly_late_packet, capture_drops,"
+                     + " flows, non_darknet_packets, ipv4 FROM bins WHERE sensor_id = 's2'"))
+            {
+                assertThat(rs.next()).isTrue();
+                assertThat(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7)})
+                    .containsExactly(11, 660, 4, 5, 3, 2, 9);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.nightjar.wire.tls;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds Netty TLS contexts for the sensor-aggregator link from {@link TlsFiles}: TLS 1.3 and 1.2
+ * only, BoringSSL (netty-tcnative) when it loads, else the JDK provider. The server requires a
+ * client certificate signed by its CA; the client verifies the server's certificate and host name.
+ */
+public final class TlsContexts
+{
+    /** The protocol versions offered and accepted. */
+    public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private TlsContexts()
+    {
+    }
+
+    /** The provider in use: OpenSSL (BoringSSL) if available, else JDK. */
+    public static SslProvider provider()
+    {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /**
+     * A server context.
+     *
+     * @param requireClientCertificate true for mutual TLS (the default of the aggregator).
+     */
+    public static SslContext server(final TlsFiles files, final boolean requireClientCertificate)
+    {
+        files.requireReadable();
+        try
+        {
+            return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile())
+                .trustManager(files.ca().toFile())
+                .clientAuth(requireClientCertificate ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+                .sslProvider(provider())
+                .protocols(PROTOCOLS)
+                .build();
+        }
+        catch (final SSLException | IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("cannot load TLS files " + files + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** A client context presenting the sensor's certificate and trusting the aggregator's CA. */
+    public static SslContext client(final TlsFiles files)
+    {
+        files.requireReadable();
+        try
+        {
+            return SslContextBuilder.forClient()
+                .keyManager(files.certificate().toFile(), files.key().toFile())
+                .trustManager(files.ca().toFile())
+                .endpointIdentificationAlgorithm("HTTPS")
+                .sslProvider(provider())
+                .protocols(PROTOCOLS)
+                .build();
+        }
+        catch (final SSLException | IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("cannot load TLS files " + files + ": " + ex.getMessage(), ex);
+        }
+    }
+}
