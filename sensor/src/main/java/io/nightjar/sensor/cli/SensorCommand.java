@@ -30,7 +30,11 @@ import java.util.concurrent.Callable;
         "record was acknowledged (the spool keeps them; the next run resumes)."})
 public final class SensorCommand implements Callable<Integer>
 {
-    private static final Logger LOG = LoggerFactory.getLogger(SensorCommand.class);
+    /** Holds the logger, so that building the command line (every command) does not start Logback (~60 ms). */
+    private static final class Log
+    {
+        static final Logger LOG = LoggerFactory.getLogger(SensorCommand.class);
+    }
 
     @Option(names = "--read", arity = "1..*", paramLabel = "FILE",
         description = "Capture files to replay (pcap/pcapng, plain or .gz). Without --read (and with --aggregator) the sensor"
@@ -74,7 +78,7 @@ public final class SensorCommand implements Callable<Integer>
         try (SpoolWriter writer = new SpoolWriter(spool, retention))
         {
             final FlowPipeline p = pipeline.pipeline(writer);
-            LOG.info("sensor: darknet {}, bins of {} s, spool {} (max {} bytes, {})", pipeline.darknet(),
+            Log.LOG.info("sensor: darknet {}, bins of {} s, spool {} (max {} bytes, {})", pipeline.darknet(),
                 p.binLengthNanos() / 1e9, spool, retention.maxBytes(), retention.maxAge());
             final Shipper shipper = shipping == null ? null
                 : new Shipper(shipping, writer.queue(), writer.mark(), () -> health(p, writer), "nightjar 0.1.0");

@@ -47,6 +47,13 @@ public final class SummarizeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (json)
+        {
+            // link the JSON writer on the spare core while the capture is read
+            final Thread warmUp = new Thread(SummaryReport::warmUpJson, "nightjar-json-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
         final RunSummary summary = new RunSummary();
         FlowCsvWriter csv = null;
         // the summary counts closed bins on its own thread while the pipeline fills the next one

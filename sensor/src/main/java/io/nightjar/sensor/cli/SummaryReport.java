@@ -111,6 +111,36 @@ public final class SummaryReport
         return new BigDecimal(nanos).movePointLeft(9).stripTrailingZeros();
     }
 
+    /**
+     * Loads and links the JSON writer (Jackson's classes and serializers for the value types this
+     * report uses) by writing a small sample to nowhere. {@code summarize --json} runs it on a
+     * spare thread while the capture is read, so that the report at the end does not pay for it
+     * (~60 ms); safe to call from any thread, any number of times.
+     */
+    public static void warmUpJson()
+    {
+        final Map<String, Object> row = new LinkedHashMap<>();
+        row.put("proto", "tcp");
+        row.put("port", 23);
+        row.put("packets", 1L);
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("packets", 1L);
+        m.put("first_ts", seconds(1_000_000_001L));
+        m.put("first_time", "1970-01-01T00:00:01.000000001Z");
+        m.put("none", null);
+        m.put("classes", Map.of("tcp_scan", 1L));
+        m.put("top_ports", List.of(row));
+        m.put("elapsed_seconds", 0.5);
+        try
+        {
+            JSON.writeValueAsString(m);
+        }
+        catch (final com.fasterxml.jackson.core.JsonProcessingException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     /** Writes the JSON. */
     public static void printJson(final Map<String, Object> map, final PrintStream out)
     {

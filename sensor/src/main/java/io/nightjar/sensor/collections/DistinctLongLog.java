@@ -23,6 +23,8 @@ public final class DistinctLongLog
     private long[] log;
     private long[] scratch;
     private int size;
+    /** {@code log[0 .. sortedSize)} is sorted and unique (compacted). */
+    private int sortedSize;
     private boolean compacted = true;
     private boolean full;
 
@@ -78,7 +80,11 @@ public final class DistinctLongLog
         return size < log.length;
     }
 
-    /** Sorts and deduplicates the log; returns the number of distinct values, then in {@link #values()}[0 .. n). */
+    /**
+     * Sorts and deduplicates the log; returns the number of distinct values, then in
+     * {@link #values()}[0 .. n). Only the values added since the last compaction are sorted, then
+     * merged with the sorted ones, so that compacting often (every bin) costs a linear pass.
+     */
     public int compact()
     {
         if (compacted)
@@ -89,15 +95,66 @@ public final class DistinctLongLog
         {
             scratch = new long[log.length];
         }
-        final long[] sorted = sorter.sort(log, scratch, size);
-        if (sorted != log)
+        final int tail = size - sortedSize;
+        final long[] sorted = sorter.sort(log, sortedSize, scratch, tail);
+        if (sortedSize == 0)
         {
-            scratch = log;
-            log = sorted;
+            if (sorted != log)
+            {
+                scratch = log;
+                log = sorted;
+            }
+            size = LongRadixSorter.unique(log, size);
         }
-        size = LongRadixSorter.unique(log, size);
+        else
+        {
+            if (sorted == log)
+            {
+                System.arraycopy(log, sortedSize, scratch, 0, tail);
+            }
+            size = mergeBackwards(log, sortedSize, scratch, LongRadixSorter.unique(scratch, tail));
+        }
+        sortedSize = size;
         compacted = true;
         return size;
+    }
+
+    /**
+     * Merges the sorted unique {@code tail[0 .. m)} into the sorted unique {@code log[0 .. n)},
+     * dropping duplicates, from the back (so that nothing is overwritten before it is read); returns
+     * the merged length, moved to the front of {@code log}.
+     */
+    private static int mergeBackwards(final long[] log, final int n, final long[] tail, final int m)
+    {
+        int i = n - 1;
+        int j = m - 1;
+        int w = n + m;
+        long last = -1;
+        while (i >= 0 || j >= 0)
+        {
+            final long v = j < 0 || (i >= 0 && log[i] > tail[j]) ? log[i--] : tail[j--];
+            if (v != last)
+            {
+                log[--w] = v;
+                last = v;
+            }
+        }
+        final int merged = n + m - w;
+        System.arraycopy(log, w, log, 0, merged);
+        return merged;
+    }
+
+    /**
+     * Compacts when the values added since the last compaction are at least an eighth of the
+     * distinct ones before, so that calling it after every batch of adds (a bin) keeps the next
+     * {@link #compact()} short at an amortised linear cost.
+     */
+    public void compactIfWorthwhile()
+    {
+        if ((size - sortedSize) * 8L >= Math.max(sortedSize, 1 << 16))
+        {
+            compact();
+        }
     }
 
     /** The distinct values ascending, valid in {@code [0, compact())} until the next {@link #add}. */
@@ -117,6 +174,7 @@ public final class DistinctLongLog
     public void clear()
     {
         size = 0;
+        sortedSize = 0;
         compacted = true;
         full = false;
     }

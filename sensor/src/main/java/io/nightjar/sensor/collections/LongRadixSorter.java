@@ -24,9 +24,19 @@ public final class LongRadixSorter
      */
     public long[] sort(final long[] keys, final long[] scratch, final int n)
     {
+        return sort(keys, 0, scratch, n);
+    }
+
+    /**
+     * Sorts {@code keys[from .. from + n)} (all non-negative) using {@code scratch} (at least {@code n} long).
+     *
+     * @return where the sorted keys are: {@code keys} (at {@code from}) or {@code scratch} (at 0).
+     */
+    public long[] sort(final long[] keys, final int from, final long[] scratch, final int n)
+    {
         final int[] c = counts;
         java.util.Arrays.fill(c, 0);
-        for (int i = 0; i < n; i++)
+        for (int i = from; i < from + n; i++)
         {
             final long k = keys[i];
             for (int d = 0; d < DIGITS; d++)
@@ -34,8 +44,10 @@ public final class LongRadixSorter
                 c[d * RADIX + ((int)(k >>> (d * DIGIT_BITS)) & (RADIX - 1))]++;
             }
         }
-        long[] from = keys;
-        long[] to = scratch;
+        long[] src = keys;
+        int srcFrom = from;
+        long[] dst = scratch;
+        int dstFrom = 0;
         for (int d = 0; d < DIGITS; d++)
         {
             final int base = d * RADIX;
@@ -43,7 +55,7 @@ public final class LongRadixSorter
             {
                 continue;
             }
-            int sum = 0;
+            int sum = dstFrom;
             for (int b = 0; b < RADIX; b++)
             {
                 final int count = c[base + b];
@@ -51,16 +63,19 @@ public final class LongRadixSorter
                 sum += count;
             }
             final int shift = d * DIGIT_BITS;
-            for (int i = 0; i < n; i++)
+            for (int i = srcFrom; i < srcFrom + n; i++)
             {
-                final long k = from[i];
-                to[c[base + ((int)(k >>> shift) & (RADIX - 1))]++] = k;
+                final long k = src[i];
+                dst[c[base + ((int)(k >>> shift) & (RADIX - 1))]++] = k;
             }
-            final long[] t = from;
-            from = to;
-            to = t;
+            final long[] t = src;
+            src = dst;
+            dst = t;
+            final int f = srcFrom;
+            srcFrom = dstFrom;
+            dstFrom = f;
         }
-        return from;
+        return src;
     }
 
     private static boolean constantDigit(final int[] c, final int base, final int n)
@@ -79,13 +94,19 @@ public final class LongRadixSorter
     /** Removes adjacent duplicates of the sorted {@code keys[0 .. n)} in place; returns the new length. */
     public static int unique(final long[] keys, final int n)
     {
+        return unique(keys, 0, n);
+    }
+
+    /** Removes adjacent duplicates of the sorted {@code keys[from .. from + n)} in place (kept from {@code from}); returns the new length. */
+    public static int unique(final long[] keys, final int from, final int n)
+    {
         if (n == 0)
         {
             return 0;
         }
-        int m = 1;
-        long last = keys[0];
-        for (int i = 1; i < n; i++)
+        int m = from + 1;
+        long last = keys[from];
+        for (int i = from + 1; i < from + n; i++)
         {
             final long k = keys[i];
             if (k != last)
@@ -94,6 +115,6 @@ public final class LongRadixSorter
                 last = k;
             }
         }
-        return m;
+        return m - from;
     }
 }

@@ -122,6 +122,8 @@ public final class RunSummary implements BinListener
                 }
             }
         }
+        // keep the final sort at the end of the run short (with a SummaryAgent this runs beside the pipeline)
+        sourcePorts.compactIfWorthwhile();
     }
 
     private void ensureToolCapacity(final int src)

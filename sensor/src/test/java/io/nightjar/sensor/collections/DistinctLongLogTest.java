@@ -44,7 +44,7 @@ class DistinctLongLogTest
         }
         final int n = log.compact();
         assertThat(n).isEqualTo(expected.size());
-        assertThat(Arrays.copyOf(log.values(), n)).containsExactly(expected.stream().mapToLong(Long::longValue).toArray());
+        assertThat(Arrays.copyOf(log.values(), n)).isEqualTo(expected.stream().mapToLong(Long::longValue).toArray());
         assertThat(log.full()).isFalse();
 
         log.clear();
@@ -52,6 +52,34 @@ class DistinctLongLogTest
         log.add(7);
         log.add(7);
         assertThat(log.compact()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldMergeNewValuesIntoCompactedOnes()
+    {
+        final SplittableRandom random = new SplittableRandom(9);
+        final DistinctLongLog log = new DistinctLongLog(1 << 10, 10_000_000);
+        final TreeSet<Long> expected = new TreeSet<>();
+        for (int round = 0; round < 300; round++)
+        {
+            final int adds = random.nextInt(5000);
+            for (int i = 0; i < adds; i++)
+            {
+                final long v = random.nextInt(1 << 20) * (round % 3 == 0 ? 1L : 1L << 30);
+                log.add(v);
+                expected.add(v);
+            }
+            if (round % 2 == 0)
+            {
+                log.compactIfWorthwhile();
+            }
+            else
+            {
+                final int n = log.compact();
+                assertThat(n).isEqualTo(expected.size());
+                assertThat(Arrays.copyOf(log.values(), n)).isEqualTo(expected.stream().mapToLong(Long::longValue).toArray());
+            }
+        }
     }
 
     @Test
