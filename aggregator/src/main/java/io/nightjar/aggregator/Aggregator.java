@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A running aggregator: the store, its single writer, the sensor-facing ingest server and the
@@ -98,7 +97,7 @@ public final class Aggregator implements AutoCloseable
                 s.ioThreads());
             final TotalsQuery totals = new TotalsQuery(store);
             final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
-            routes.put("/api/v1/totals", endpoint(TotalsQuery.PARAMETERS, totals::run));
+            routes.put("/api/v1/totals", HttpApi.Endpoint.of(TotalsQuery.PARAMETERS, totals::run));
             http = s.http() == null ? null : new HttpApi(s.http(), routes, 2);
         }
         catch (final RuntimeException ex)
@@ -113,29 +112,6 @@ public final class Aggregator implements AutoCloseable
         }
         this.ingest = server;
         this.api = http;
-    }
-
-    private interface Query
-    {
-        Object run(io.nightjar.aggregator.api.QueryParams p) throws Exception;
-    }
-
-    private static HttpApi.Endpoint endpoint(final Set<String> parameters, final Query query)
-    {
-        return new HttpApi.Endpoint()
-        {
-            @Override
-            public Set<String> parameters()
-            {
-                return parameters;
-            }
-
-            @Override
-            public Object handle(final io.nightjar.aggregator.api.QueryParams params) throws Exception
-            {
-                return query.run(params);
-            }
-        };
     }
 
     /** The ingest address actually bound. */

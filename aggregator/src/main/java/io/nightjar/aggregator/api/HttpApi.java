@@ -55,6 +55,33 @@ public final class HttpApi implements AutoCloseable
 
         /** Computes the JSON-ready result. */
         Object handle(QueryParams params) throws Exception;
+
+        /** An endpoint taking {@code parameters} and answering with {@code query}. */
+        static Endpoint of(final java.util.Set<String> parameters, final Query query)
+        {
+            return new Endpoint()
+            {
+                @Override
+                public java.util.Set<String> parameters()
+                {
+                    return parameters;
+                }
+
+                @Override
+                public Object handle(final QueryParams params) throws Exception
+                {
+                    return query.run(params);
+                }
+            };
+        }
+    }
+
+    /** The computation of an endpoint. */
+    @FunctionalInterface
+    public interface Query
+    {
+        /** Computes the JSON-ready result. */
+        Object run(QueryParams params) throws Exception;
     }
 
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();

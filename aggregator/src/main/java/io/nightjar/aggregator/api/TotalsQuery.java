@@ -47,7 +47,7 @@ public final class TotalsQuery
         try (Connection c = store.openReader())
         {
             final Map<String, Map<String, Object>> perSensor = new LinkedHashMap<>();
-            final Map<String, Object> all = binTotals(c, where, from, to, sensors, true, perSensor);
+            final Map<String, Object> all = binTotals(c, where, from, to, sensors, perSensor);
             sourcesAndFlows(c, where, from, to, sensors, all, perSensor);
             try (PreparedStatement ps = c.prepareStatement("SELECT sensor_id, sequence, position, batches FROM sensor_progress"))
             {
@@ -92,7 +92,7 @@ public final class TotalsQuery
     }
 
     private static Map<String, Object> binTotals(final Connection c, final String where, final long from, final long to,
-                                                 final List<String> sensors, final boolean total,
+                                                 final List<String> sensors,
                                                  final Map<String, Map<String, Object>> perSensor) throws SQLException
     {
         final StringJoiner cols = new StringJoiner(", ");

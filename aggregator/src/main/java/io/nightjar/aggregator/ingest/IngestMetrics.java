@@ -29,7 +29,7 @@ public final class IngestMetrics
     /** Commit durations (group apply + commit), microseconds. */
     public final Recorder commitMicros = new Recorder(3);
 
-    void recordGroup(final int items, final long flowRows, final long duplicates, final long nanos)
+    void recordGroup(final long flowRows, final long duplicates, final long nanos)
     {
         groupsCommitted.increment();
         flowRecordsStored.add(flowRows);

@@ -212,7 +212,7 @@ final class SensorSession extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** Closes at once (used when a newer connection of the same sensor replaces this one). */
+    /** The connection (its close future tells {@link Sessions} when a replaced connection is gone). */
     Channel channel()
     {
         return channel;

@@ -238,10 +238,14 @@ public final class StoreWriter implements AutoCloseable
                     }
                     else
                     {
-                        (b.data().schema().equals(BatchSchemas.FLOWS) ? flows : bins).addAll(b.data().batches());
                         if (b.data().schema().equals(BatchSchemas.FLOWS))
                         {
+                            flows.addAll(b.data().batches());
                             flowRows += b.data().rows();
+                        }
+                        else
+                        {
+                            bins.addAll(b.data().batches());
                         }
                         pending.put(b.sensorId(), new Progress(seq, b.header().lastPosition(), cur.batches() + 1, cur.spoolId()));
                         ackAfterCommit.put(b.session(), b.sensorId());
@@ -287,7 +291,7 @@ public final class StoreWriter implements AutoCloseable
             return;
         }
         applied.putAll(pending);
-        metrics.recordGroup(group.size(), flowRows, duplicates, System.nanoTime() - start);
+        metrics.recordGroup(flowRows, duplicates, System.nanoTime() - start);
         for (final IngestItem.Batch b : rejected)
         {
             final Progress cur = progress(b.sensorId());

@@ -142,7 +142,7 @@ public final class FlowStore implements AutoCloseable
         {
             return;
         }
-        final String table = schema == BatchSchemas.FLOWS || schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
+        final String table = schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
         final String view = "incoming_" + table;
         try (ConcatenatingReader reader = new ConcatenatingReader(allocator, schema, batches);
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator))
