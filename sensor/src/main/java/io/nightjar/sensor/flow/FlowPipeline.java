@@ -6,6 +6,7 @@ import io.nightjar.sensor.classify.Darknet;
 import io.nightjar.sensor.decode.DecodedPacket;
 import io.nightjar.sensor.decode.PacketDecoder;
 import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.BackscatterDetail;
 import io.nightjar.wire.schema.TrafficClass;
 import io.nightjar.wire.sketch.DistinctSketch;
 
@@ -75,6 +76,8 @@ public final class FlowPipeline implements PacketHandler
         this.binLengthNanos = binLengthNanos;
         this.table = table;
         this.listener = listener;
+        // sub-bin detail of backscatter flows needs bins of whole 10-s slots; other lengths keep only their prefixes
+        table.backscatterSlots(BackscatterDetail.slotsPerBin(binLengthNanos));
         for (int i = 0; i < BATCH; i++)
         {
             batch[i] = new DecodedPacket();
@@ -225,8 +228,20 @@ public final class FlowPipeline implements PacketHandler
             {
                 p.anomalies |= 1 << Anomaly.DESTINATION_SET_FULL.id();
             }
+            if (cls == TrafficClass.BACKSCATTER.id() && !addBackscatter(t, flow, p, timestampNanos))
+            {
+                p.anomalies |= 1 << Anomaly.DESTINATION_SET_FULL.id();
+            }
         }
         countAnomalies(c, p.anomalies);
+    }
+
+    private boolean addBackscatter(final FlowTable t, final int flow, final DecodedPacket p, final long timestampNanos)
+    {
+        // a late packet (before the bin) has a negative offset: the table clamps it to slot 0
+        final long offset = timestampNanos - binStartNanos;
+        final int slot = offset < 0 ? 0 : (int)Math.min(Integer.MAX_VALUE, offset / BackscatterDetail.SLOT_NANOS);
+        return t.addBackscatter(flow, slot, BackscatterDetail.prefixHash(p.dstHi, p.dstLo));
     }
 
     /** A packet outside the current bin (or no bin open): moves to its bin, or marks it late. */
