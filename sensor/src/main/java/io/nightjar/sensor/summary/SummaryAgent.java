@@ -48,7 +48,7 @@ public final class SummaryAgent implements BinListener, AutoCloseable
     public void onBinClosed(final long binStartNanos, final long binLengthNanos, final BinCounters counters, final FlowTable flows)
     {
         final BinSnapshot b = take(free);
-        b.copyOf(counters, flows);
+        summary.copy(b, binStartNanos, binLengthNanos, counters, flows);
         put(b);
     }
 
