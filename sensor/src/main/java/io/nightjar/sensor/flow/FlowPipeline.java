@@ -57,6 +57,10 @@ public final class FlowPipeline implements PacketHandler
 
     private boolean binOpen;
     private long binStartNanos;
+    /** The 10-s slot of the last backscatter packet: [slotFromNanos, slotToNanos) of the current bin. */
+    private long slotFromNanos;
+    private long slotToNanos;
+    private int slot;
     private long packets;
     private long binsClosed;
 
@@ -238,9 +242,20 @@ public final class FlowPipeline implements PacketHandler
 
     private boolean addBackscatter(final FlowTable t, final int flow, final DecodedPacket p, final long timestampNanos)
     {
-        // a late packet (before the bin) has a negative offset: the table clamps it to slot 0
-        final long offset = timestampNanos - binStartNanos;
-        final int slot = offset < 0 ? 0 : (int)Math.min(Integer.MAX_VALUE, offset / BackscatterDetail.SLOT_NANOS);
+        // packets come mostly in time order: the slot of the previous backscatter packet, without a division
+        if (timestampNanos < slotFromNanos || timestampNanos >= slotToNanos)
+        {
+            final long offset = timestampNanos - binStartNanos;
+            if (offset < 0)
+            {
+                // a late packet (before the bin): slot 0, not remembered
+                return t.addBackscatter(flow, 0, BackscatterDetail.prefixHash(p.dstHi, p.dstLo));
+            }
+            final long s = offset / BackscatterDetail.SLOT_NANOS;
+            slot = (int)Math.min(Integer.MAX_VALUE, s);
+            slotFromNanos = binStartNanos + s * BackscatterDetail.SLOT_NANOS;
+            slotToNanos = slotFromNanos + BackscatterDetail.SLOT_NANOS;
+        }
         return t.addBackscatter(flow, slot, BackscatterDetail.prefixHash(p.dstHi, p.dstLo));
     }
 
@@ -288,6 +303,8 @@ public final class FlowPipeline implements PacketHandler
     {
         binOpen = true;
         binStartNanos = bin;
+        slotFromNanos = Long.MAX_VALUE;
+        slotToNanos = Long.MIN_VALUE;
     }
 
     private void closeBin()

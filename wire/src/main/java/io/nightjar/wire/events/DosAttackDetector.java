@@ -177,6 +177,21 @@ public final class DosAttackDetector
     }
 
     /**
+     * Adds one flow record given as its columns, addresses as their 16 stored bytes (IPv4-mapped for
+     * IPv4); {@code victim16} null when the record has none: see
+     * {@link #add(long, long, long, int, int, int, boolean, long, long, long, long, long, byte[], byte[], String)}.
+     */
+    public void add(
+        final long binStartMicros, final byte[] src16, final int protocol, final int port, final int trafficClass,
+        final byte[] victim16, final long packets, final long firstMicros, final long lastMicros, final byte[] slotPackets,
+        final byte[] destinationPrefixes, final String sensorId)
+    {
+        add(binStartMicros, Addresses.hi(src16), Addresses.lo(src16), protocol, port, trafficClass, victim16 != null,
+            victim16 != null ? Addresses.hi(victim16) : 0, victim16 != null ? Addresses.lo(victim16) : 0, packets, firstMicros,
+            lastMicros, slotPackets, destinationPrefixes, sensorId);
+    }
+
+    /**
      * Adds one flow record given as its columns (as the aggregator reads them from its store).
      *
      * @param binStartMicros      the record's bin start, µs; non-decreasing from call to call.

@@ -162,6 +162,19 @@ public final class ScanEventDetector
     }
 
     /**
+     * Adds one flow record given as its columns, the source as its 16 stored bytes (IPv4-mapped for
+     * IPv4): {@link #add(long, long, long, int, int, int, int, long, long, long, byte[], String)}.
+     */
+    public void add(
+        final long binStartMicros, final byte[] src16, final int protocol, final int port, final int trafficClass,
+        final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final long destinations,
+        final byte[] destinationSketch, final String sensorId)
+    {
+        add(binStartMicros, Addresses.hi(src16), Addresses.lo(src16), protocol, port, trafficClass, fingerprint, packets,
+            firstMicros, lastMicros, destinations, destinationSketch, sensorId);
+    }
+
+    /**
      * Adds one flow record given as its columns (as the aggregator reads them from its store).
      *
      * @param binStartMicros     the record's bin start, µs; non-decreasing from call to call.

@@ -45,12 +45,18 @@ public final class BackscatterDetail
         return (int)(binLengthNanos / SLOT_NANOS);
     }
 
-    /** The hash of a destination's prefix (IPv4 /16, IPv6 /48) as the destination-prefix sketch holds it. */
+    /**
+     * The value a destination's prefix is kept as in the destination-prefix sketch: for IPv4 the /16
+     * itself ({@code address & 0xffff0000}, distinct per prefix, and cheap on the sensor's per-packet
+     * path); for IPv6 {@link DistinctSketch#hashAddress} of the /48. One victim's backscatter reaches
+     * destinations of its own address family, so the two kinds of values do not meet in one attack.
+     * The sketch mixes values again before its HyperLogLog registers, so values need not be random.
+     */
     public static int prefixHash(final long dstHi, final long dstLo)
     {
         if (Addresses.isIpv4Mapped(dstHi, dstLo))
         {
-            return DistinctSketch.hashAddress(dstHi, dstLo & 0xffff_ffff_ffff_0000L);
+            return (int)dstLo & 0xffff_0000;
         }
         return DistinctSketch.hashAddress(dstHi & 0xffff_ffff_ffff_0000L, 0);
     }
