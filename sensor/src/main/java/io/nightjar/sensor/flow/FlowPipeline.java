@@ -146,9 +146,15 @@ public final class FlowPipeline implements PacketHandler
             sum += t.touchRow(hashes[i]);
         }
         touched += sum;
+        final int backscatter = TrafficClass.BACKSCATTER.id();
         for (int i = 0; i < n; i++)
         {
-            count(b[i], cls[i], meta[i], hashes[i]);
+            final int flow = count(b[i], cls[i], meta[i], hashes[i]);
+            // the sub-bin detail of backscatter flows, out of count() so that its compiled code stays as it was
+            if (cls[i] == backscatter && flow >= 0)
+            {
+                backscatter(t, flow, b[i]);
+            }
         }
         pending = 0;
     }
@@ -171,7 +177,8 @@ public final class FlowPipeline implements PacketHandler
         return p.dstPort;
     }
 
-    private void count(final DecodedPacket p, final int cls, final long meta, final int flowHash)
+    /** Counts one packet; returns the ordinal of the flow it updated, or -1 if none. */
+    private int count(final DecodedPacket p, final int cls, final long meta, final int flowHash)
     {
         final long timestampNanos = p.timestampNanos;
         final int wireLength = p.wireLength;
@@ -206,14 +213,14 @@ public final class FlowPipeline implements PacketHandler
             c.nonDarknetPackets++;
             c.nonDarknetBytes += wireLength;
             countAnomalies(c, p.anomalies);
-            return;
+            return -1;
         }
         c.classPackets[cls]++;
         c.classBytes[cls] += wireLength;
         if (!ip)
         {
             countAnomalies(c, p.anomalies);
-            return;
+            return -1;
         }
 
         final int protocol = p.protocol;
@@ -232,12 +239,18 @@ public final class FlowPipeline implements PacketHandler
             {
                 p.anomalies |= 1 << Anomaly.DESTINATION_SET_FULL.id();
             }
-            if (cls == TrafficClass.BACKSCATTER.id() && !addBackscatter(t, flow, p, timestampNanos))
-            {
-                p.anomalies |= 1 << Anomaly.DESTINATION_SET_FULL.id();
-            }
         }
         countAnomalies(c, p.anomalies);
+        return flow;
+    }
+
+    private void backscatter(final FlowTable t, final int flow, final DecodedPacket p)
+    {
+        if (!addBackscatter(t, flow, p, p.timestampNanos) && (p.anomalies & 1 << Anomaly.DESTINATION_SET_FULL.id()) == 0)
+        {
+            // the packet's anomalies are already counted: count this one alone, once per packet
+            counters.anomalies[Anomaly.DESTINATION_SET_FULL.id()]++;
+        }
     }
 
     private boolean addBackscatter(final FlowTable t, final int flow, final DecodedPacket p, final long timestampNanos)

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -112,7 +111,7 @@ public final class DosAttackDetector
         /** Slots below this are settled: every window ending there is counted. */
         long settledTo = Long.MIN_VALUE;
         long peakWindow;
-        final TreeSet<String> sensors = new TreeSet<>();
+        final SensorSet sensors = new SensorSet();
 
         void merge(final Acc o)
         {
@@ -375,6 +374,6 @@ public final class DosAttackDetector
             return;
         }
         out.add(new DosAttack(Addresses.toBytes(k.hi(), k.lo()), k.protocol(), a.first, a.last, a.packets, a.ports.size(),
-            a.prefixes.estimate(), a.peakWindow, a.peakWindow / (params.windowMicros() / 1e6), List.copyOf(a.sensors)));
+            a.prefixes.estimate(), a.peakWindow, a.peakWindow / (params.windowMicros() / 1e6), a.sensors.toList()));
     }
 }

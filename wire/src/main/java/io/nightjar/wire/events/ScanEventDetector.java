@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -109,7 +108,7 @@ public final class ScanEventDetector
         long maxRecordDestinations;
         final long[] toolScope = new long[TOOLS.length];
         final long[] toolMatching = new long[TOOLS.length];
-        final TreeSet<String> sensors = new TreeSet<>();
+        final SensorSet sensors = new SensorSet();
 
         void merge(final Acc o)
         {
@@ -401,7 +400,7 @@ public final class ScanEventDetector
             }
         }
         out.add(new ScanEvent(Addresses.toBytes(k.hi(), k.lo()), k.protocol(), k.port(), k.trafficClass(), a.first, a.last,
-            a.packets, destinations, coverage, tool, rate, List.copyOf(a.sensors)));
+            a.packets, destinations, coverage, tool, rate, a.sensors.toList()));
     }
 
     /**
