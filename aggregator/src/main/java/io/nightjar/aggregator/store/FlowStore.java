@@ -66,6 +66,10 @@ public final class FlowStore implements AutoCloseable
             }
             st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
             st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
+            for (final String alter : Ddl.addNullableColumns("flows", BatchSchemas.FLOWS))
+            {
+                st.execute(alter);
+            }
             st.execute("CREATE TABLE IF NOT EXISTS sensor_progress (sensor_id VARCHAR PRIMARY KEY, sequence BIGINT NOT NULL,"
                 + " position BIGINT NOT NULL, batches BIGINT NOT NULL, spool_id VARCHAR NOT NULL, updated TIMESTAMP NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS heartbeats (sensor_id VARCHAR NOT NULL, received TIMESTAMP NOT NULL,"
