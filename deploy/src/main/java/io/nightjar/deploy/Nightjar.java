@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
         SensorCommand.class,
         AggregatorCommand.class,
         GenerateCommand.class,
+        GeoDataCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
 {
