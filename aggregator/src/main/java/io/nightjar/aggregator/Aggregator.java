@@ -4,10 +4,12 @@ import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.api.HttpApi;
 import io.nightjar.aggregator.api.TotalsQuery;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.aggregator.ingest.IngestMetrics;
 import io.nightjar.aggregator.ingest.IngestServer;
 import io.nightjar.aggregator.ingest.StoreWriter;
 import io.nightjar.aggregator.store.FlowStore;
+import io.nightjar.aggregator.store.SourceTable;
 import io.nightjar.wire.frame.Frame;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -38,33 +40,48 @@ public final class Aggregator implements AutoCloseable
     private final HttpApi api;
     private final IngestMetrics metrics = new IngestMetrics();
 
-    /** Everything an aggregator needs to start. */
+    /**
+     * Everything an aggregator needs to start. {@code enricher} attributes sources (country, ASN) into
+     * the {@code sources} table; {@link Enricher#none()} keeps the table with unknown values, null
+     * does not maintain it at all (benchmark baseline). The caller owns and closes the enricher.
+     */
     public record Settings(InetSocketAddress listen, InetSocketAddress http, Path dataDirectory, SslContext tls, SensorRegistry registry,
-                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads)
+                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads,
+                           Enricher enricher)
     {
-        /** Defaults for everything but the addresses, data directory, TLS and registry. */
+        /** Defaults for everything but the addresses, data directory, TLS and registry (no geo data: {@link Enricher#none()}). */
         public static Settings of(final InetSocketAddress listen, final InetSocketAddress http, final Path data, final SslContext tls,
                                   final SensorRegistry registry)
         {
-            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0);
+            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, Enricher.none());
+        }
+
+        /** The same with another source enricher (null: no {@code sources} table upkeep). */
+        public Settings withEnricher(final Enricher e)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows,
+                ioThreads, e);
         }
 
         /** The same with another idle timeout. */
         public Settings withIdleTimeout(final int seconds)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads,
+                enricher);
         }
 
         /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
         public Settings withQueueHighWater(final long bytes)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads,
+                enricher);
         }
 
         /** The same with another maximum frame payload. */
         public Settings withMaxFrame(final int bytes)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads);
+            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
+                enricher);
         }
     }
 
@@ -88,7 +105,17 @@ public final class Aggregator implements AutoCloseable
         {
             LOG.warn("no sensor allow-list (--sensors): any sensor with a certificate from the CA may connect");
         }
-        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics);
+        SourceTable sources = null;
+        try
+        {
+            sources = s.enricher() == null ? null : new SourceTable(store, s.enricher(), 50_000);
+        }
+        catch (final SQLException ex)
+        {
+            store.close();
+            throw new IllegalStateException("cannot prepare the sources table: " + ex.getMessage(), ex);
+        }
+        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics, sources);
         IngestServer server = null;
         HttpApi http = null;
         try

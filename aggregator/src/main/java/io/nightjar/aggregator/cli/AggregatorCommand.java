@@ -3,6 +3,7 @@ package io.nightjar.aggregator.cli;
 import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.wire.tls.HostPort;
 import io.nightjar.wire.tls.TlsContexts;
 import io.nightjar.wire.tls.TlsFiles;
@@ -60,9 +61,21 @@ public final class AggregatorCommand implements Callable<Integer>
         description = "Drop a sensor connection silent for this long (default: ${DEFAULT-VALUE}).")
     String idleTimeout;
 
+    @Option(names = "--geo", paramLabel = "DIR",
+        description = "Geo data for source country and ASN (dbip-country.mmdb, asn-ipv4.csv, asn-ipv6.csv; `./nightjar geo-data`)"
+            + " (default: $NIGHTJAR_GEO or ~/.cache/nightjar/geo).")
+    Path geo;
+
+    @Option(names = "--no-geo", description = "No source country/ASN attribution (sources are still recorded, as unknown).")
+    boolean noGeo;
+
     @Override
     public Integer call() throws Exception
     {
+        if (noGeo && geo != null)
+        {
+            throw new IllegalArgumentException("--geo and --no-geo exclude each other");
+        }
         final HostPort ingest = HostPort.parse("--listen", listen);
         final HostPort api = HostPort.parse("--http", http);
         final SslContext tls;
@@ -89,11 +102,21 @@ public final class AggregatorCommand implements Callable<Integer>
             throw new IllegalArgumentException("--max-frame: at most 2g");
         }
         final int idle = (int)Math.max(1, io.nightjar.wire.tls.Units.parseDuration("--idle-timeout", idleTimeout).toSeconds());
+        final Enricher enricher = noGeo ? Enricher.none() : Enricher.load(geo == null ? Enricher.defaultDirectory() : geo);
         final Aggregator.Settings settings = Aggregator.Settings.of(ingest.address(), api.address(), data, tls, registry)
-            .withMaxFrame((int)frame).withIdleTimeout(idle);
+            .withMaxFrame((int)frame).withIdleTimeout(idle).withEnricher(enricher);
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Aggregator aggregator = new Aggregator(settings);
+        final Aggregator aggregator;
+        try
+        {
+            aggregator = new Aggregator(settings);
+        }
+        catch (final RuntimeException ex)
+        {
+            enricher.close();
+            throw ex;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             LOG.info("aggregator: stopping (signal)");
@@ -117,6 +140,7 @@ public final class AggregatorCommand implements Callable<Integer>
         finally
         {
             aggregator.close();
+            enricher.close();
             stopped.countDown();
         }
         return 0;

@@ -30,7 +30,8 @@ import java.util.Map;
  * analysts' SQL, columnar scans and Parquet export). Tables {@code flows} and {@code bins} follow
  * the wire's Arrow schemas column for column; {@code sensor_progress} holds each sensor's highest
  * applied batch, written in the same transaction as the rows (exactly-once); {@code heartbeats}
- * and {@code sensors} hold health and configured metadata.
+ * and {@code sensors} hold health and configured metadata; {@code sources} the country and ASN of
+ * every source address, written with the rows that first brought it ({@link SourceTable}).
  *
  * <p>One writer: the write methods and {@link #commit()} run on the ingest writer thread only.
  * Readers take their own connection with {@link #openReader()} and see committed data.
@@ -73,6 +74,9 @@ public final class FlowStore implements AutoCloseable
                 + " spool_documents BIGINT, spool_bytes BIGINT, evicted_records BIGINT, evicted_bins BIGINT, last_bin TIMESTAMP)");
             st.execute("CREATE TABLE IF NOT EXISTS sensors (sensor_id VARCHAR PRIMARY KEY, country VARCHAR, organisation VARCHAR,"
                 + " darknet_addresses BIGINT)");
+            // source enrichment (SourceTable): each source once, and which geo data attributed them
+            st.execute(SourceTable.CREATE_SOURCES);
+            st.execute(SourceTable.CREATE_GEO_META);
         }
         writer.setAutoCommit(false);
         this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
@@ -108,6 +112,18 @@ public final class FlowStore implements AutoCloseable
         {
             throw new IllegalStateException("cannot open store " + file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** The writer connection, for {@link SourceTable} (writer thread only). */
+    DuckDBConnection writerConnection()
+    {
+        return writer;
+    }
+
+    /** The allocator for Arrow streams handed to DuckDB. */
+    BufferAllocator allocator()
+    {
+        return allocator;
     }
 
     /** The database file. */

@@ -55,52 +55,14 @@ class EnricherTest
     {
     }
 
-    /** A plain CSV split: quoted fields with "" for a quote. */
     static List<String> csv(final String line)
     {
-        final List<String> out = new ArrayList<>();
-        final StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++)
-        {
-            final char c = line.charAt(i);
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"')
-                {
-                    cur.append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cur.append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                out.add(cur.toString());
-                cur.setLength(0);
-            }
-            else
-            {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
+        return GeoTestData.csv(line);
     }
 
     static BigInteger number(final String text) throws IOException
     {
-        return new BigInteger(1, InetAddress.getByName(text).getAddress());
+        return GeoTestData.number(text);
     }
 
     static List<Row> rows(final String file) throws IOException
