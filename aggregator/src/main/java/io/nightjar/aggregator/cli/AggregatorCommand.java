@@ -17,9 +17,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code nightjar aggregator --listen HOST:PORT --data DIR --cert --key --ca [--http HOST:PORT]}:
+ * {@code nightjar aggregator --listen HOST:PORT --data DIR --cert --key --ca [--http HOST:PORT] [--geo DIR | --no-geo]}:
  * receives flow records from sensors over mutual TLS, stores them in the embedded DuckDB store
- * exactly once, and serves the HTTP API. Runs until SIGTERM/SIGINT, then finishes in-flight batches.
+ * exactly once, attributes each new source (country, ASN) from the geo data, and serves the HTTP API.
+ * Runs until SIGTERM/SIGINT, then finishes in-flight batches.
  */
 @Command(name = "aggregator", mixinStandardHelpOptions = true,
     description = {"Run an aggregator: accept sensors over mutual TLS, store their flow records exactly once (DuckDB),",
