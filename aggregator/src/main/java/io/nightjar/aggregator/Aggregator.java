@@ -38,6 +38,7 @@ public final class Aggregator implements AutoCloseable
     private final StoreWriter writer;
     private final IngestServer ingest;
     private final HttpApi api;
+    private final SourceTable sources;
     private final IngestMetrics metrics = new IngestMetrics();
 
     /**
@@ -105,17 +106,18 @@ public final class Aggregator implements AutoCloseable
         {
             LOG.warn("no sensor allow-list (--sensors): any sensor with a certificate from the CA may connect");
         }
-        SourceTable sources = null;
+        SourceTable table = null;
         try
         {
-            sources = s.enricher() == null ? null : new SourceTable(store, s.enricher(), 50_000);
+            table = s.enricher() == null ? null : new SourceTable(store, s.enricher(), 50_000);
         }
         catch (final SQLException ex)
         {
             store.close();
             throw new IllegalStateException("cannot prepare the sources table: " + ex.getMessage(), ex);
         }
-        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics, sources);
+        this.sources = table;
+        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics, table);
         IngestServer server = null;
         HttpApi http = null;
         try
@@ -184,5 +186,10 @@ public final class Aggregator implements AutoCloseable
         allocator.close();
         LOG.info("aggregator stopped: {} batches received, {} duplicates, {} flow records stored", metrics.batchesReceived.sum(),
             metrics.duplicateBatches.sum(), metrics.flowRecordsStored.sum());
+        if (sources != null)
+        {
+            LOG.info("geo: {} new sources attributed in {} ms of the writer's time (finding them {} ms, geo lookups {} ms)", sources.attributed(),
+                sources.attributeNanos() / 1_000_000, sources.findNanos() / 1_000_000, sources.lookupNanos() / 1_000_000);
+        }
     }
 }

@@ -174,6 +174,10 @@ public final class StoreWriter implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 LOG.error("store writer: unexpected failure applying {} items", group.size(), ex);
+                if (sources != null)
+                {
+                    sources.rolledBack();
+                }
                 for (final IngestItem item : group)
                 {
                     if (item instanceof IngestItem.Batch b)
@@ -323,6 +327,10 @@ public final class StoreWriter implements AutoCloseable
         catch (final SQLException ex)
         {
             store.rollback();
+            if (sources != null)
+            {
+                sources.rolledBack();
+            }
             LOG.error("store: transaction of {} items failed and was rolled back; their connections are closed and will resend: {}",
                 group.size(), ex.getMessage());
             for (final SensorSession s : ackAfterCommit.keySet())

@@ -141,6 +141,21 @@ class SourceTableTest
     }
 
     @Test
+    void shouldNotDuplicateSourcesTheBoundedKnownSetForgot(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flows("1.0.0.1", "8.8.8.8"))
+        {
+            final SourceTable sources = new SourceTable(store, geo, 1000);
+            applyGroup(store, sources, batch);
+            sources.rolledBack(); // forgets every known source, as when the set fills up
+            applyGroup(store, sources, batch);
+            assertThat(sources.attributed()).isEqualTo(4);
+            assertThat(count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
+            assertThat(count(store, "SELECT count(*) FROM flows")).isEqualTo(4);
+        }
+    }
+
+    @Test
     void shouldRollBackNewSourcesTogetherWithTheirRows(@TempDir final Path dir) throws Exception
     {
         try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flows("1.0.0.1", "2001:200::1"))
@@ -149,6 +164,7 @@ class SourceTableTest
             store.insert(batch.schema(), batch.batches());
             assertThat(sources.attributeNew(batch.batches())).isEqualTo(2);
             store.rollback();
+            sources.rolledBack();
             assertThat(count(store, "SELECT count(*) FROM sources")).isZero();
             assertThat(count(store, "SELECT count(*) FROM flows")).isZero();
             applyGroup(store, sources, batch);
