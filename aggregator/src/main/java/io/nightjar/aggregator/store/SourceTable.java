@@ -5,7 +5,6 @@ import io.nightjar.aggregator.enrich.Enrichment;
 import io.nightjar.wire.arrow.BatchSchemas;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.UInt8Vector;
@@ -23,12 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -76,6 +79,9 @@ public final class SourceTable
     private final DuckDBConnection db;
     private final Enricher enricher;
     private final int chunkRows;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    /** Copy of a batch's src column (16 bytes per row). */
+    private byte[] raw = new byte[0];
     /** Sources in the table or in the current transaction (bounded: 2^21 slots, 32 MB). */
     private final KnownSources known = new KnownSources(21);
     private String reattributeAfter;
@@ -196,15 +202,21 @@ public final class SourceTable
             for (final ArrowRecordBatch b : flowBatches)
             {
                 loader.load(b);
-                final ArrowBuf data = src.getDataBuffer();
                 final int rows = root.getRowCount();
+                if (raw.length < rows * 16)
+                {
+                    raw = new byte[rows * 16];
+                }
+                // one bulk copy out of the Arrow buffer, then plain array reads (no per-access bounds check on the buffer)
+                src.getDataBuffer().getBytes(0, raw, 0, rows * 16);
+                final boolean nulls = src.getNullCount() > 0;
+                final byte[] r = raw;
                 for (int i = 0; i < rows; i++)
                 {
-                    // the two halves in the buffer's (native) byte order: a set key only
-                    final long offset = (long)i * 16;
-                    if (!src.isNull(i) && seen.add(data.getLong(offset), data.getLong(offset + 8)))
+                    // the halves in native byte order: a set key only
+                    if ((!nulls || !src.isNull(i)) && seen.add((long)LONGS.get(r, i * 16), (long)LONGS.get(r, i * 16 + 8)))
                     {
-                        fresh.add(src.get(i));
+                        fresh.add(Arrays.copyOfRange(r, i * 16, i * 16 + 16));
                     }
                 }
             }
