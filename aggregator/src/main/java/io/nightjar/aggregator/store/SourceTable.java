@@ -73,8 +73,6 @@ public final class SourceTable
         new Field("asn", new FieldType(false, new ArrowType.Int(64, false), null), null),
         new Field("as_name", new FieldType(true, ArrowType.Utf8.INSTANCE, null), null)));
 
-    private static final String[] SRC_ONLY = {"src"};
-
     private final FlowStore store;
     private final DuckDBConnection db;
     private final Enricher enricher;
