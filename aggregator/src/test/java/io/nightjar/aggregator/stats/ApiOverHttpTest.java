@@ -190,6 +190,24 @@ class ApiOverHttpTest
     }
 
     @Test
+    void shouldExposePrometheusMetricsAndHealthWithoutAToken() throws Exception
+    {
+        json("/api/v1/ports/top?" + range(), REGION);
+        final HttpResponse<String> m = get("/metrics", null);
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+        assertThat(m.body()).contains("# TYPE nightjar_api_requests_total counter")
+            .containsPattern("nightjar_api_requests_total\\{endpoint=\"/api/v1/ports/top\",status=\"200\"\\} [1-9]\\d*")
+            .containsPattern("nightjar_api_request_seconds\\{endpoint=\"/api/v1/ports/top\",quantile=\"0.95\"\\} [0-9.e-]+")
+            .contains("nightjar_store_flow_records_total ").contains("nightjar_store_bytes ");
+        for (final String line : m.body().split("\n"))
+        {
+            assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? -?[0-9.e+-]+");
+        }
+        assertThat(get("/healthz", null).body()).isEqualTo("ok\n");
+    }
+
+    @Test
     void shouldBlockAnAddressAfterTenFailedAuthentications() throws Exception
     {
         // from 127.0.0.2, so that the other tests' client (127.0.0.1) is not blocked
