@@ -1,6 +1,7 @@
 package io.nightjar.deploy;
 
 import io.nightjar.aggregator.cli.AggregatorCommand;
+import io.nightjar.aggregator.report.ReportCommand;
 import io.nightjar.sensor.cli.SensorCommand;
 import io.nightjar.sensor.cli.SummarizeCommand;
 import io.nightjar.sensor.generate.GenerateCommand;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
         SensorCommand.class,
         AggregatorCommand.class,
         GenerateCommand.class,
+        ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
 {
@@ -46,6 +48,12 @@ public final class Nightjar implements Runnable
                 return 2;
             }
             throw ex;
+        });
+        // report: a bad or missing option is one line naming it (not the whole usage), exit 2
+        cl.getSubcommands().get("report").setParameterExceptionHandler((ex, args) ->
+        {
+            ex.getCommandLine().getErr().println("nightjar report: error: " + ex.getMessage() + " (see nightjar report --help)");
+            return 2;
         });
         return cl;
     }
