@@ -1,10 +1,12 @@
 package io.nightjar.aggregator.report;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +31,9 @@ import java.util.concurrent.Callable;
         "surging ports, sensor coverage, method and attributions. Without --member-state: the region, then one part per member state."})
 public final class ReportCommand implements Callable<Integer>
 {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--from", required = true, paramLabel = "DATE", description = "First day (or ISO instant) of the period, UTC.")
     String from;
 
@@ -97,7 +102,7 @@ public final class ReportCommand implements Callable<Integer>
             throw new IllegalArgumentException("--token-file: " + tokenFile + " does not hold one token");
         }
         final Duration each = io.nightjar.wire.tls.Units.parseDuration("--timeout", timeout);
-        final PrintStream err = System.err;
+        final PrintWriter err = spec.commandLine().getErr();
         final java.util.function.Consumer<String> progress = quiet ? line -> { if (line.contains("warning")) { err.println(line); } } : err::println;
         try
         {
@@ -144,9 +149,9 @@ public final class ReportCommand implements Callable<Integer>
             written.add(pdf);
         }
         final long bytes = written.stream().mapToLong(p -> p.toFile().length()).sum();
-        err.printf(Locale.ROOT, "report: %s, %d API requests, %.1f s: wrote %d files (%,d bytes) to %s: %s%n",
+        err.println(String.format(Locale.ROOT, "report: %s, %d API requests, %.1f s: wrote %d files (%,d bytes) to %s: %s",
             memberState == null ? "regional" : memberState.toUpperCase(Locale.ROOT), client.requests(), (System.nanoTime() - started) / 1e9,
-            written.size(), bytes, out, String.join(" ", written.stream().map(p -> p.getFileName().toString()).toList()));
+            written.size(), bytes, out, String.join(" ", written.stream().map(p -> p.getFileName().toString()).toList())));
         return 0;
     }
 }
