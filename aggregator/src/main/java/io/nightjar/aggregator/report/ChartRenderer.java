@@ -6,15 +6,16 @@ import org.apache.batik.svggen.SVGGraphics2D;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
-import org.jfree.chart.axis.CategoryAxis;
-import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.axis.DateAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.time.TimeSeriesCollection;
 import org.w3c.dom.DOMImplementation;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -27,6 +28,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.text.NumberFormat;
+import java.text.SimpleDateFormat;
+import java.util.TimeZone;
 import java.util.Locale;
 
 /**
@@ -66,24 +69,38 @@ public final class ChartRenderer
         return svg(chart);
     }
 
-    /** A line chart of several series over categories (e.g. days). */
-    public static String lines(final DefaultCategoryDataset data, final String xLabel, final String yLabel)
+    /** A line chart of time series (UTC dates on the x axis), e.g. packets per sensor per day for a few ports. */
+    public static String timeLines(final TimeSeriesCollection data, final String yLabel)
     {
-        final JFreeChart chart = ChartFactory.createLineChart(null, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
-        style(chart);
-        final LineAndShapeRenderer r = (LineAndShapeRenderer)chart.getCategoryPlot().getRenderer();
-        r.setDefaultShapesVisible(data.getColumnCount() <= 31);
-        for (int i = 0; i < data.getRowCount(); i++)
+        final JFreeChart chart = ChartFactory.createTimeSeriesChart(null, null, yLabel, data, true, false, false);
+        final StandardChartTheme theme = theme();
+        theme.apply(chart);
+        chart.setBackgroundPaint(Color.WHITE);
+        // room for the last date label at the right edge
+        chart.setPadding(new org.jfree.chart.ui.RectangleInsets(2, 2, 2, 24));
+        final XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xcccccc));
+        plot.setDomainGridlinePaint(new Color(0xe5e5e5));
+        plot.setOutlineVisible(false);
+        final DateAxis x = (DateAxis)plot.getDomainAxis();
+        x.setTimeZone(TimeZone.getTimeZone("UTC"));
+        final SimpleDateFormat f = new SimpleDateFormat("yyyy-MM-dd", Locale.ROOT);
+        f.setTimeZone(TimeZone.getTimeZone("UTC"));
+        x.setDateFormatOverride(f);
+        final NumberAxis y = (NumberAxis)plot.getRangeAxis();
+        y.setNumberFormatOverride(NumberFormat.getNumberInstance(Locale.ROOT));
+        final XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, data.getItemCount(0) <= 31);
+        for (int i = 0; i < data.getSeriesCount(); i++)
         {
+            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
             r.setSeriesStroke(i, new BasicStroke(1.6f));
+            r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2, -2, 4, 4));
         }
-        colour(r, data.getRowCount());
-        final CategoryAxis x = chart.getCategoryPlot().getDomainAxis();
-        // many days: show every label but let JFreeChart skip the ones that would overlap
-        if (data.getColumnCount() > 12)
+        plot.setRenderer(r);
+        if (chart.getLegend() != null)
         {
-            x.setCategoryLabelPositions(CategoryLabelPositions.UP_90);
-            x.setMaximumCategoryLabelLines(1);
+            chart.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
         }
         return svg(chart);
     }
@@ -96,7 +113,7 @@ public final class ChartRenderer
         }
     }
 
-    private static void style(final JFreeChart chart)
+    private static StandardChartTheme theme()
     {
         final StandardChartTheme theme = (StandardChartTheme)StandardChartTheme.createJFreeTheme();
         final String family = Font.SANS_SERIF;
@@ -104,7 +121,12 @@ public final class ChartRenderer
         theme.setLargeFont(new Font(family, Font.BOLD, 11));
         theme.setRegularFont(new Font(family, Font.PLAIN, 10));
         theme.setSmallFont(new Font(family, Font.PLAIN, 9));
-        theme.apply(chart);
+        return theme;
+    }
+
+    private static void style(final JFreeChart chart)
+    {
+        theme().apply(chart);
         chart.setBackgroundPaint(Color.WHITE);
         chart.setAntiAlias(true);
         final CategoryPlot plot = chart.getCategoryPlot();

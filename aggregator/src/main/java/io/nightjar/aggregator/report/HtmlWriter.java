@@ -26,7 +26,10 @@ public final class HtmlWriter
         div.figure span.label { display: block; font-size: 8pt; color: #555; }
         table { border-collapse: collapse; width: 100%%; margin: 1mm 0 1mm 0; font-size: 8pt; -fs-table-paginate: paginate; }
         th { background: #0b3d62; color: white; text-align: left; padding: 1mm 1.5mm; font-weight: bold; }
-        td { padding: 0.8mm 1.5mm; border-bottom: 1px solid #dde3ea; word-wrap: break-word; }
+        td { padding: 0.8mm 1.5mm; border-bottom: 1px solid #dde3ea; white-space: nowrap; }
+        td.w { white-space: normal; word-wrap: break-word; }
+        table.wide { font-size: 7pt; }
+        table.wide th, table.wide td { padding: 0.7mm 1mm; }
         tr { page-break-inside: avoid; }
         td.n, th.n { text-align: right; }
         p.note { font-size: 7.5pt; color: #666; margin: 0 0 3mm 0; }
@@ -113,7 +116,7 @@ public final class HtmlWriter
         }
         else
         {
-            h.append("<table>\n<thead><tr>");
+            h.append(t.columns().size() > 8 ? "<table class=\"wide\">\n<thead><tr>" : "<table>\n<thead><tr>");
             final List<String> cols = t.columns();
             for (int i = 0; i < cols.size(); i++)
             {
@@ -125,7 +128,9 @@ public final class HtmlWriter
                 h.append("<tr>");
                 for (int i = 0; i < row.size(); i++)
                 {
-                    h.append(i < t.numeric().length && t.numeric()[i] ? "<td class=\"n\">" : "<td>").append(esc(row.get(i))).append("</td>");
+                    final boolean num = i < t.numeric().length && t.numeric()[i];
+                    final boolean wrap = i < t.wrap().length && t.wrap()[i];
+                    h.append(num ? "<td class=\"n\">" : wrap ? "<td class=\"w\">" : "<td>").append(esc(row.get(i))).append("</td>");
                 }
                 h.append("</tr>\n");
             }

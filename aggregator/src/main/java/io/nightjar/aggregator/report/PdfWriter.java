@@ -50,6 +50,7 @@ public final class PdfWriter
     /** Writes {@code xhtml} as a PDF to {@code out}. */
     public static void write(final String xhtml, final ReportFonts fonts, final Path out) throws IOException
     {
+        PdfLog.install();
         final ByteArrayOutputStream pdf = new ByteArrayOutputStream(1 << 20);
         try
         {

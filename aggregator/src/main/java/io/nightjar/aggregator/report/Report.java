@@ -48,10 +48,11 @@ public record Report(String title, String subtitle, List<Section> sections)
      * @param cells   formatted cells per row, for HTML/PDF.
      * @param csv     raw values per row, for CSV (same shape as {@code cells}).
      * @param numeric which columns are numbers (right-aligned).
+     * @param wrap    which columns may wrap (long names, addresses); the others stay on one line.
      * @param note    text below the table, or empty.
      */
     public record Table(String name, String title, List<String> columns, List<List<String>> cells, List<List<String>> csv,
-                        boolean[] numeric, String note) implements Block
+                        boolean[] numeric, boolean[] wrap, String note) implements Block
     {
     }
 

@@ -2,6 +2,9 @@ package io.nightjar.aggregator.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.time.FixedMillisecond;
+import org.jfree.data.time.TimeSeries;
+import org.jfree.data.time.TimeSeriesCollection;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -253,13 +256,17 @@ public final class ReportBuilder
             "proto", "tcp", "step", step, "limit", "5"), coverage, trends));
         if (tsubame != null && tsubame.size() > 0)
         {
-            final DefaultCategoryDataset ds = new DefaultCategoryDataset();
+            final Map<String, TimeSeries> series = new LinkedHashMap<>();
             for (final JsonNode r : tsubame)
             {
-                ds.addValue(r.path("avg_packets_per_sensor").asDouble(), "tcp/" + r.path("port").asText(), Fmt.time(r.path("time").asText()).substring(0, 10));
+                final Instant at = Instant.parse(r.path("time").asText());
+                series.computeIfAbsent("tcp/" + r.path("port").asText(), TimeSeries::new)
+                    .addOrUpdate(new FixedMillisecond(at.toEpochMilli()), r.path("avg_packets_per_sensor").asDouble());
             }
+            final TimeSeriesCollection ds = new TimeSeriesCollection();
+            series.values().forEach(ds::addSeries);
             trends.add(new Report.Chart("TSUBAME view: packets per sensor to the top 5 TCP ports, per " + ("1d".equals(step) ? "day" : "1w".equals(step)
-                ? "week" : "month") + sfx, ChartRenderer.lines(ds, "", "packets per sensor")));
+                ? "week" : "month") + sfx, ChartRenderer.timeLines(ds, "packets per sensor")));
         }
         out.add(trends);
 
@@ -290,7 +297,7 @@ public final class ReportBuilder
         if (asns != null)
         {
             final TableBuilder t = new TableBuilder(p + "source-asns", "Top source networks (ASNs)" + sfx).number("rank").number("ASN")
-                .text("AS name").number("sources").number("packets");
+                .wrapping("AS name").number("sources").number("packets");
             int rank = 0;
             for (final JsonNode r : asns)
             {
@@ -342,7 +349,7 @@ public final class ReportBuilder
                 .limit(10).forEach(e -> bp.row().cell(e.getKey()).count(e.getValue()[0]).count(e.getValue()[1]));
             scans.add(bp.build());
             list.sort(Comparator.comparingLong((JsonNode r) -> -r.path("destinations").asLong()).thenComparingLong(r -> -r.path("packets").asLong()));
-            final TableBuilder t = new TableBuilder(p + "scans-largest", "Largest scans (by destinations reached)" + sfx).text("source").text("cc")
+            final TableBuilder t = new TableBuilder(p + "scans-largest", "Largest scans (by destinations reached)" + sfx).wrapping("source").text("cc")
                 .text("ASN").text("target").text("start").text("duration").number("packets").number("destinations").number("coverage")
                 .number("rate (pps)").text("tool");
             for (final JsonNode r : list.subList(0, Math.min(10, list.size())))
@@ -388,7 +395,7 @@ public final class ReportBuilder
                 .limit(10).forEach(e -> bc.row().cell(countryName(e.getKey())).cell(e.getKey()).count(e.getValue()[0]).count(e.getValue()[1]));
             dos.add(bc.build());
             list.sort(Comparator.comparingLong((JsonNode r) -> -r.path("packets").asLong()));
-            final TableBuilder t = new TableBuilder(p + "dos-largest", "Largest attacks (by backscatter packets)" + sfx).text("victim").text("cc")
+            final TableBuilder t = new TableBuilder(p + "dos-largest", "Largest attacks (by backscatter packets)" + sfx).wrapping("victim").text("cc")
                 .text("ASN").text("protocol").text("start").text("duration").number("packets").number("peak pps").number("ports")
                 .number("attacker /16s");
             for (final JsonNode r : list.subList(0, Math.min(10, list.size())))
@@ -430,7 +437,7 @@ public final class ReportBuilder
         final List<String> quality = new ArrayList<>();
         if (healthRows != null)
         {
-            final TableBuilder t = new TableBuilder(p + "sensors", "Sensors" + sfx).text("sensor").text("cc").text("organisation").number("darknet")
+            final TableBuilder t = new TableBuilder(p + "sensors", "Sensors" + sfx).text("sensor").text("cc").wrapping("organisation").number("darknet")
                 .number("bins").number("expected").number("coverage").number("gaps").number("drops").number("malformed").text("last bin");
             for (final JsonNode r : healthRows)
             {

@@ -13,6 +13,7 @@ public final class TableBuilder
     private final String title;
     private final List<String> columns = new ArrayList<>();
     private final List<Boolean> numeric = new ArrayList<>();
+    private final List<Boolean> wrap = new ArrayList<>();
     private final List<List<String>> cells = new ArrayList<>();
     private final List<List<String>> csv = new ArrayList<>();
     private List<String> rowCells;
@@ -31,6 +32,16 @@ public final class TableBuilder
     {
         columns.add(column);
         numeric.add(false);
+        wrap.add(false);
+        return this;
+    }
+
+    /** Adds a text column that may wrap (names, addresses, lists). */
+    public TableBuilder wrapping(final String column)
+    {
+        columns.add(column);
+        numeric.add(false);
+        wrap.add(true);
         return this;
     }
 
@@ -39,6 +50,7 @@ public final class TableBuilder
     {
         columns.add(column);
         numeric.add(true);
+        wrap.add(false);
         return this;
     }
 
@@ -89,10 +101,12 @@ public final class TableBuilder
     public Report.Table build()
     {
         final boolean[] n = new boolean[numeric.size()];
+        final boolean[] w = new boolean[numeric.size()];
         for (int i = 0; i < n.length; i++)
         {
             n[i] = numeric.get(i);
+            w[i] = wrap.get(i);
         }
-        return new Report.Table(name, title, List.copyOf(columns), cells, csv, n, note);
+        return new Report.Table(name, title, List.copyOf(columns), cells, csv, n, w, note);
     }
 }
