@@ -441,7 +441,8 @@ public final class ReportBuilder
                 .number("bins").number("expected").number("coverage").number("gaps").number("drops").number("malformed").text("last bin");
             for (final JsonNode r : healthRows)
             {
-                final long drops = r.path("kernel_drops").asLong() + r.path("interface_drops").asLong();
+                // heartbeat counters (kernel, interface); the bins' own capture-drop count when that is larger
+                final long drops = Math.max(r.path("kernel_drops").asLong() + r.path("interface_drops").asLong(), r.path("capture_drops").asLong());
                 final JsonNode gaps = r.path("gaps");
                 final int gapCount = gaps.isArray() ? gaps.size() : gaps.asInt();
                 t.row().cell(r.path("sensor_id").asText()).cell(r.path("country").asText("")).cell(r.path("organisation").asText(""))
