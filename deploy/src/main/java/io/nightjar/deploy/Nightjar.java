@@ -24,6 +24,8 @@ import java.io.UncheckedIOException;
         SummarizeCommand.class,
         SensorCommand.class,
         AggregatorCommand.class,
+        io.nightjar.aggregator.cli.TokenCommand.class,
+        io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
         ReportCommand.class,
         CommandLine.HelpCommand.class})
