@@ -51,9 +51,14 @@ public final class Nightjar implements Runnable
             }
             throw ex;
         });
-        // report: a bad or missing option is one line naming it (not the whole usage), exit 2
-        cl.getSubcommands().get("report").setParameterExceptionHandler((ex, args) ->
+        // report: a bad or missing option is one line naming it (not the whole usage), exit 2; other commands keep picocli's default
+        final CommandLine.IParameterExceptionHandler usual = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) ->
         {
+            if (!"report".equals(ex.getCommandLine().getCommandName()))
+            {
+                return usual.handleParseException(ex, args);
+            }
             ex.getCommandLine().getErr().println("nightjar report: error: " + ex.getMessage() + " (see nightjar report --help)");
             return 2;
         });

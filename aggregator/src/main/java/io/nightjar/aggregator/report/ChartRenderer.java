@@ -159,7 +159,8 @@ public final class ChartRenderer
         final StringWriter out = new StringWriter();
         try
         {
-            g.stream(root, out, true, false);
+            // presentation attributes, not style="" CSS: openhtmltopdf's CSS parser would warn about SVG-only properties
+            g.stream(root, out, false, false);
         }
         catch (final org.apache.batik.svggen.SVGGraphics2DIOException ex)
         {

@@ -103,7 +103,7 @@ public final class ReportBuilder
                 throw new IllegalArgumentException("--member-state: " + memberState + " has no sensors on this aggregator (member states: "
                     + String.join(", ", sensorsByState.keySet()) + ")");
             }
-            final Scope scope = new Scope(memberState, sensorsByState.get(memberState), "", countryName(memberState));
+            final Scope scope = new Scope(memberState, sensorsByState.get(memberState), "", stateName(memberState));
             title = "Darknet threat-landscape report: " + scope.name();
             sections.addAll(scopeSections(scope, sensorMeta));
         }
@@ -119,7 +119,7 @@ public final class ReportBuilder
                 {
                     continue;
                 }
-                final Scope scope = new Scope(cc, ids, cc.toLowerCase(Locale.ROOT) + "-", countryName(cc));
+                final Scope scope = new Scope(cc, ids, cc.toLowerCase(Locale.ROOT) + "-", stateName(cc));
                 final Report.Section head = Report.Section.of("state-" + cc.toLowerCase(Locale.ROOT), "Member state: " + scope.name());
                 head.add(new Report.Paragraph("The figures below are those of the sensors operated in " + scope.name() + " ("
                     + organisations(ids, sensorMeta) + "), queried with country=" + cc + "."));
@@ -262,6 +262,17 @@ public final class ReportBuilder
                 final Instant at = Instant.parse(r.path("time").asText());
                 series.computeIfAbsent("tcp/" + r.path("port").asText(), TimeSeries::new)
                     .addOrUpdate(new FixedMillisecond(at.toEpochMilli()), r.path("avg_packets_per_sensor").asDouble());
+            }
+            // steps without a row are gaps in the line, not a straight line across them
+            for (final Instant at : steps(period, step))
+            {
+                for (final TimeSeries ts : series.values())
+                {
+                    if (ts.getDataItem(new FixedMillisecond(at.toEpochMilli())) == null)
+                    {
+                        ts.add(new FixedMillisecond(at.toEpochMilli()), null);
+                    }
+                }
             }
             final TimeSeriesCollection ds = new TimeSeriesCollection();
             series.values().forEach(ds::addSeries);
@@ -412,11 +423,12 @@ public final class ReportBuilder
         out.add(dos);
 
         // surging ports
-        final Report.Section surging = Report.Section.of(p + "surging", "Surging ports (last 24 hours of the period)" + sfx);
-        final JsonNode surge = rows(fetch("/api/v1/ports/surging", withScope(scope, "to", period.to().toString(), "limit", "10"), coverage, surging));
+        final Instant surgeEnd = surgingEnd();
+        final Report.Section surging = Report.Section.of(p + "surging", "Surging ports (last 24 hours with data)" + sfx);
+        final JsonNode surge = rows(fetch("/api/v1/ports/surging", withScope(scope, "to", surgeEnd.toString(), "limit", "10"), coverage, surging));
         if (surge != null)
         {
-            final TableBuilder t = new TableBuilder(p + "surging-ports", "Ports by surge score, 24 hours before " + Fmt.time(period.to().toString()) + sfx)
+            final TableBuilder t = new TableBuilder(p + "surging-ports", "Ports by surge score, 24 hours before " + Fmt.time(surgeEnd.toString()) + sfx)
                 .text("port").number("score").number("sources").number("targets").number("baseline sources").number("baseline targets")
                 .number("sensors").text("surging");
             for (final JsonNode r : surge)
@@ -482,6 +494,25 @@ public final class ReportBuilder
         return out;
     }
 
+    /** End of the surging window: the period's end, or just after the last stored bin when the data ends earlier. */
+    private Instant surgingEnd()
+    {
+        try
+        {
+            final String last = meta.path("data_range").path("last").asText("");
+            if (!last.isEmpty())
+            {
+                final Instant end = Instant.parse(last).plusSeconds(1);
+                return end.isBefore(period.to()) && end.isAfter(period.from()) ? end : period.to();
+            }
+        }
+        catch (final java.time.format.DateTimeParseException ex)
+        {
+            // no usable data range: the period's end
+        }
+        return period.to();
+    }
+
     private Report.Section method()
     {
         final Report.Section s = Report.Section.of("method", "Method and definitions");
@@ -508,8 +539,8 @@ public final class ReportBuilder
                 + "space (observed rate x 2^32 / darknet addresses).",
             "RS-DoS attacks: backscatter from one victim, split by a 300 s gap; an attack has at least 25 packets, lasts at least 60 s, "
                 + "and has at least 30 packets in some 60-s window (windows sliding by 10 s).",
-            "DShield surging score: a port's distinct sources and targets in the last 24 hours against its baseline; ports scoring at "
-                + "least the threshold (10) are marked surging.",
+            "DShield surging score: a port's distinct sources and targets in the last 24 hours (of the period, or up to the last stored "
+                + "bin when the data ends earlier) against its baseline; ports scoring at least the threshold (10) are marked surging.",
             "Scanner tools: ZMap (IP ID 54321), Masscan (IP ID = destination ^ port ^ TCP sequence), Mirai (TCP sequence = destination "
                 + "address); at least 10 matching packets in scope and at least 90 % of them.",
             "Coverage: stretches inside the period (and inside each sensor's own first-to-last bin) with no stored bin are gaps; they are "
@@ -606,6 +637,37 @@ public final class ReportBuilder
         }
         final String name = new Locale("", cc).getDisplayCountry(Locale.ENGLISH);
         return name.isEmpty() || name.equalsIgnoreCase(cc) ? cc : name;
+    }
+
+    /** Start times of the API's steps ({@code 1d}, {@code 1w} from Monday, {@code 1mo}) in the period, UTC. */
+    static List<Instant> steps(final Period period, final String step)
+    {
+        final List<Instant> out = new ArrayList<>();
+        java.time.LocalDate d = java.time.LocalDate.ofInstant(period.from(), java.time.ZoneOffset.UTC);
+        d = switch (step)
+        {
+            case "1w" -> d.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+            case "1mo" -> d.withDayOfMonth(1);
+            default -> d;
+        };
+        for (int i = 0; i < 10_000; i++)
+        {
+            final Instant at = d.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            if (!at.isBefore(period.to()))
+            {
+                break;
+            }
+            out.add(at);
+            d = "1w".equals(step) ? d.plusWeeks(1) : "1mo".equals(step) ? d.plusMonths(1) : d.plusDays(1);
+        }
+        return out;
+    }
+
+    /** A member state's name with its code: {@code Thailand (TH)}. */
+    static String stateName(final String cc)
+    {
+        final String name = countryName(cc);
+        return name.equals(cc) ? cc : name + " (" + cc + ")";
     }
 
     private static String protoName(final JsonNode proto)
