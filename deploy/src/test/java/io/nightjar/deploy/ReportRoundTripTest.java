@@ -2,6 +2,7 @@ package io.nightjar.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nightjar.aggregator.Aggregator;
+import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.aggregator.report.Fmt;
 import io.nightjar.wire.tls.TlsContexts;
@@ -57,6 +58,9 @@ class ReportRoundTripTest
     private Path dir;
     private Aggregator agg;
     private String token;
+    private String thToken;
+    private Path tokenFile;
+    private Path thTokenFile;
     private Path out;
     private String stderr;
     private String html;
@@ -89,10 +93,18 @@ class ReportRoundTripTest
         final Path c1 = generate("th.pcap", 21, 30_000, 100, "2024-03-31T23:55:00Z");
         final Path c2 = generate("vn.pcap", 22, 30_000, 150, "2024-06-10T08:00:00Z");
         final Path c3 = generate("sg.pcap", 23, 20_000, 100, "2024-06-20T12:00:00Z");
+        // tokens: a regional one (the CERT body) and ThaiCERT's member-state one
+        final Path tokens = dir.resolve("tokens.yaml");
+        token = Tokens.add(tokens, "ASEAN CERT body", null);
+        thToken = Tokens.add(tokens, "ไทยเซิร์ต", "TH");
+        tokenFile = dir.resolve("regional.token");
+        Files.writeString(tokenFile, token + "\n");
+        thTokenFile = dir.resolve("th.token");
+        Files.writeString(thTokenFile, thToken + "\n");
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         agg = new Aggregator(Aggregator.Settings.of(any, any, dir.resolve("agg"),
             TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
-            SensorRegistry.load(yaml)));
+            SensorRegistry.load(yaml)).withTokens(Tokens.load(tokens)));
         try (NightjarProcess p1 = NightjarProcess.start(dir.resolve("s1.log"), sensorArgs(pki, "s1", c1));
              NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"), sensorArgs(pki, "s2", c2));
              NightjarProcess p3 = NightjarProcess.start(dir.resolve("s3.log"), sensorArgs(pki, "s3", c3)))
@@ -101,8 +113,6 @@ class ReportRoundTripTest
             assertThat(p2.waitFor(Duration.ofMinutes(2))).as(p2.output()).isZero();
             assertThat(p3.waitFor(Duration.ofMinutes(2))).as(p3.output()).isZero();
         }
-        final Path tokenFile = dir.resolve("agg").resolve(Aggregator.API_TOKEN_FILE);
-        token = Files.readString(tokenFile).trim();
         out = dir.resolve("report");
         final StringWriter err = new StringWriter();
         final var cl = Nightjar.commandLine();
@@ -131,12 +141,49 @@ class ReportRoundTripTest
     }
 
     @AfterAll
-    void stop()
+    void stop() throws IOException
     {
         if (agg != null)
         {
             agg.close();
         }
+        if (dir != null)
+        {
+            try (var files = Files.walk(dir))
+            {
+                for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldLetAMemberStateTokenWriteItsNationalReport() throws Exception
+    {
+        final Path national = dir.resolve("th-token");
+        final StringWriter err = new StringWriter();
+        final var cl = Nightjar.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("report", "--from", FROM, "--to", TO, "--member-state", "TH", "--no-pdf", "--out", national.toString(),
+            "--api", api(), "--token-file", thTokenFile.toString())).as(err.toString()).isZero();
+        final String th = Files.readString(national.resolve("report.html"));
+        assertThat(th).contains("prepared for ไทยเซิร์ต").contains("s1");
+        final JsonNode health = getAs(thToken, "/api/v1/sensors/health", "from", FROM, "to", TO, "country", "TH").path("rows");
+        assertThat(Files.readAllLines(national.resolve("sensors.csv"))).hasSize(health.size() + 1);
+        // the regional report with a member-state token: what the token may not see becomes notes, not a failure
+        final Path regional = dir.resolve("th-token-regional");
+        final StringWriter err2 = new StringWriter();
+        final var cl2 = Nightjar.commandLine();
+        cl2.setErr(new PrintWriter(err2, true));
+        assertThat(cl2.execute("report", "--from", FROM, "--to", TO, "--no-pdf", "--quiet", "--out", regional.toString(),
+            "--api", api(), "--token-file", thTokenFile.toString())).as(err2.toString()).isZero();
+        // VN's and SG's sensor health is detail a TH token may not see (403): a note and a warning; TH's own is there
+        assertThat(err2.toString()).contains("warning: /api/v1/sensors/health: not visible to this token");
+        assertThat(Files.readString(regional.resolve("report.html"))).contains("(/api/v1/sensors/health: not visible to this token.)");
+        assertThat(regional.resolve("th-sensors.csv")).exists();
+        assertThat(regional.resolve("vn-sensors.csv")).doesNotExist();
     }
 
     @Test
@@ -245,7 +292,7 @@ class ReportRoundTripTest
     @Test
     void shouldRefuseBadOptionsInOneLineNamingThem() throws Exception
     {
-        final String tokenFile = dir.resolve("agg").resolve(Aggregator.API_TOKEN_FILE).toString();
+        final String tokenFile = this.tokenFile.toString();
         final String x = dir.resolve("x").toString();
         assertOneErrorLine(run("report", "--from", "2024-13-01", "--to", TO, "--out", x, "--api", api(), "--token-file", tokenFile), "--from");
         assertOneErrorLine(run("report", "--from", FROM, "--to", TO, "--out", x, "--api", api()), "--token-file");
@@ -276,7 +323,7 @@ class ReportRoundTripTest
         final var cl = Nightjar.commandLine();
         cl.setErr(new PrintWriter(err, true));
         assertThat(cl.execute("report", "--from", FROM, "--to", TO, "--member-state", "th", "--no-pdf", "--quiet", "--out", national.toString(),
-            "--api", api(), "--token-file", dir.resolve("agg/api-token").toString())).as(err.toString()).isZero();
+            "--api", api(), "--token-file", tokenFile.toString())).as(err.toString()).isZero();
         final String th = Files.readString(national.resolve("report.html"));
         assertThat(th).contains("report: Thailand (TH)").doesNotContain("Member state: Vietnam");
         final JsonNode top = get("/api/v1/ports/top", "from", Q2_FROM, "to", TO, "proto", "tcp", "limit", "10", "country", "TH").path("rows").get(0);
@@ -324,13 +371,18 @@ class ReportRoundTripTest
 
     private JsonNode get(final String path, final String... kv) throws IOException, InterruptedException
     {
+        return getAs(token, path, kv);
+    }
+
+    private JsonNode getAs(final String bearer, final String path, final String... kv) throws IOException, InterruptedException
+    {
         final List<String> q = new ArrayList<>();
         for (int i = 0; i + 1 < kv.length; i += 2)
         {
             q.add(kv[i] + "=" + URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
         }
         final HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(api() + path + (q.isEmpty() ? "" : "?" + String.join("&", q))))
-            .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + bearer).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(res.statusCode()).as(path + " " + res.body()).isEqualTo(200);
         return Fixtures.JSON.readTree(res.body());
     }
