@@ -92,6 +92,8 @@ class ReportRoundTripTest
         // s1 crosses from 2024 Q1 into Q2; s2 and s3 are in June
         final Path c1 = generate("th.pcap", 21, 30_000, 100, "2024-03-31T23:55:00Z");
         final Path c2 = generate("vn.pcap", 22, 30_000, 150, "2024-06-10T08:00:00Z");
+        // s2 is silent from about 08:04 to 09:00: a coverage gap
+        final Path c2b = generate("vn2.pcap", 24, 6_000, 100, "2024-06-10T09:00:00Z");
         final Path c3 = generate("sg.pcap", 23, 20_000, 100, "2024-06-20T12:00:00Z");
         // tokens: a regional one (the CERT body) and ThaiCERT's member-state one
         final Path tokens = dir.resolve("tokens.yaml");
@@ -106,7 +108,7 @@ class ReportRoundTripTest
             TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
             SensorRegistry.load(yaml)).withTokens(Tokens.load(tokens)));
         try (NightjarProcess p1 = NightjarProcess.start(dir.resolve("s1.log"), sensorArgs(pki, "s1", c1));
-             NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"), sensorArgs(pki, "s2", c2));
+             NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"), sensorArgs(pki, "s2", c2, c2b));
              NightjarProcess p3 = NightjarProcess.start(dir.resolve("s3.log"), sensorArgs(pki, "s3", c3)))
         {
             assertThat(p1.waitFor(Duration.ofMinutes(2))).as(p1.output()).isZero();
@@ -184,6 +186,32 @@ class ReportRoundTripTest
         assertThat(Files.readString(regional.resolve("report.html"))).contains("(/api/v1/sensors/health: not visible to this token.)");
         assertThat(regional.resolve("th-sensors.csv")).exists();
         assertThat(regional.resolve("vn-sensors.csv")).doesNotExist();
+    }
+
+    @Test
+    void shouldReportCoverageGapsAsTheApiSeesThem() throws Exception
+    {
+        final JsonNode health = get("/api/v1/sensors/health", "from", FROM, "to", TO).path("rows");
+        final List<JsonNode> rows = new ArrayList<>();
+        health.forEach(rows::add);
+        final JsonNode s2 = rows.stream().filter(r -> "s2".equals(r.path("sensor_id").asText())).findFirst().orElseThrow();
+        final int gaps = s2.path("gaps").size();
+        assertThat(gaps).as("s2 was silent for about an hour").isGreaterThan(0);
+        assertThat(csv("sensors.csv")).anyMatch(l -> l.startsWith("s2,VN,Trung tâm VNCERT,1024," + s2.path("bins").asLong() + ","));
+        assertThat(pdfText).contains("s2: " + gaps + " gap");
+        // an answer's coverage note is quoted under the data-quality notes
+        final String note = get("/api/v1/ports/top", "from", Q2_FROM, "to", TO, "proto", "tcp", "limit", "10").path("coverage").path("note").asText("");
+        assertThat(note).isNotBlank();
+        assertThat(html).contains(HtmlEscape.of(note));
+    }
+
+    /** The report's XHTML escaping, for comparing API text with the HTML. */
+    private static final class HtmlEscape
+    {
+        static String of(final String s)
+        {
+            return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        }
     }
 
     @Test
@@ -352,11 +380,17 @@ class ReportRoundTripTest
         return f;
     }
 
-    private String[] sensorArgs(final Path pki, final String id, final Path capture)
+    private String[] sensorArgs(final Path pki, final String id, final Path... captures)
     {
-        return new String[] {"sensor", "--read", capture.toString(), "--spool", dir.resolve("spool-" + id).toString(), "--aggregator",
+        final List<String> args = new ArrayList<>(List.of("sensor", "--read"));
+        for (final Path c : captures)
+        {
+            args.add(c.toString());
+        }
+        args.addAll(List.of("--spool", dir.resolve("spool-" + id).toString(), "--aggregator",
             "localhost:" + agg.ingestAddress().getPort(), "--sensor-id", id, "--cert", pki.resolve("sensors/" + id + ".pem").toString(), "--key",
-            pki.resolve("sensors/" + id + ".key").toString(), "--ca", pki.resolve("ca.pem").toString(), "--quiet", "--deadline", "90s"};
+            pki.resolve("sensors/" + id + ".key").toString(), "--ca", pki.resolve("ca.pem").toString(), "--quiet", "--deadline", "90s"));
+        return args.toArray(String[]::new);
     }
 
     private String api()

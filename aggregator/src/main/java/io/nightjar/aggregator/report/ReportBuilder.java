@@ -228,6 +228,11 @@ public final class ReportBuilder
                 byMonth.computeIfAbsent(r.path("time").asText().substring(0, Math.min(7, r.path("time").asText().length())), k -> new LinkedHashMap<>())
                     .merge(r.path("key").asText(), r.path("packets").asLong(), Long::sum);
             }
+            // every month of the period appears, also one the API has no row for
+            for (final Instant m : steps(period, "1mo"))
+            {
+                byMonth.computeIfAbsent(m.toString().substring(0, 7), k -> new LinkedHashMap<>());
+            }
             final DefaultCategoryDataset ds = new DefaultCategoryDataset();
             final TableBuilder t = new TableBuilder(p + "monthly-volume", "Packets per month and class" + sfx).text("month");
             CLASSES.forEach(t::number);
