@@ -51,7 +51,7 @@ public final class Fmt
         }
         if (d.toMinutes() > 0)
         {
-            return String.format(Locale.ROOT, "%d min %02d s", d.toMinutes(), d.toSecondsPart());
+            return d.toSecondsPart() == 0 ? d.toMinutes() + " min" : String.format(Locale.ROOT, "%d min %02d s", d.toMinutes(), d.toSecondsPart());
         }
         return d.toSeconds() + " s";
     }

@@ -489,7 +489,7 @@ public final class ReportBuilder
             }
             health.add(t.note("Coverage: stored bins / expected bins; drops: kernel + interface; malformed: share of the sensor's packets.").build());
         }
-        quality.addAll(coverage);
+        coverage.forEach(n -> quality.add("Coverage: " + (n.endsWith(".") ? n : n + ".")));
         if (quality.isEmpty())
         {
             quality.add("No gaps, drops or coverage remarks for this period.");
@@ -590,7 +590,7 @@ public final class ReportBuilder
             attribution(a.body());
             if (!a.coverageNote().isEmpty())
             {
-                coverage.add("Coverage (" + path.substring("/api/v1/".length()) + "): " + a.coverageNote());
+                coverage.add(a.coverageNote());
             }
             return a.body();
         }
