@@ -50,6 +50,7 @@ public final class ReportBuilder
     private final Consumer<String> progress;
     private final Set<String> attributions = new LinkedHashSet<>();
     private final List<String> warnings = new ArrayList<>();
+    private final Set<String> warned = new LinkedHashSet<>();
     private JsonNode meta;
 
     /**
@@ -601,8 +602,12 @@ public final class ReportBuilder
                 throw ex;
             }
             final String why = ex.status() == 403 ? "not visible to this token" : "not offered by this aggregator";
-            warnings.add(path + ": " + why + " (" + ex.getMessage() + ")");
-            progress.accept("report: warning: " + path + ": " + why);
+            // one warning per endpoint and reason, however many parts of the report ask
+            if (warned.add(path + why))
+            {
+                warnings.add(path + ": " + why + " (" + ex.getMessage() + ")");
+                progress.accept("report: warning: " + path + ": " + why);
+            }
             section.add(new Report.Paragraph("(" + path + ": " + why + ".)"));
             return null;
         }
