@@ -108,7 +108,7 @@ public final class ApiClient
     {
         final URI uri = uri(path, params);
         requests++;
-        progress.accept("report: GET " + path + query(params));
+        progress.accept("report: GET " + path + readable(params));
         final HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", "Bearer " + token)
             .header("Accept", "application/json").GET().build();
         final HttpResponse<String> res;
@@ -118,7 +118,7 @@ public final class ApiClient
         }
         catch (final java.net.ConnectException ex)
         {
-            throw new IOException("--api: cannot connect to " + base + " (" + ex.getMessage() + ")", ex);
+            throw new IOException("--api: cannot connect to " + base + " (" + (ex.getMessage() == null ? "connection refused" : ex.getMessage()) + ")", ex);
         }
         catch (final java.net.http.HttpTimeoutException ex)
         {
@@ -140,7 +140,7 @@ public final class ApiClient
             {
                 throw new ApiError("--token-file: the aggregator refused the token (401): " + detail, 401);
             }
-            throw new ApiError("GET " + path + query(params) + ": HTTP " + res.statusCode() + ": " + detail, res.statusCode());
+            throw new ApiError("GET " + path + readable(params) + ": HTTP " + res.statusCode() + ": " + detail, res.statusCode());
         }
         return new Answer(path, JSON.readTree(res.body()));
     }
@@ -160,6 +160,14 @@ public final class ApiClient
     private URI uri(final String path, final Map<String, String> params)
     {
         return URI.create(base + path + query(params));
+    }
+
+    private static String readable(final Map<String, String> params)
+    {
+        final StringJoiner q = new StringJoiner("&", "?", "");
+        q.setEmptyValue("");
+        params.forEach((k, v) -> q.add(k + "=" + v));
+        return q.toString();
     }
 
     private static String query(final Map<String, String> params)

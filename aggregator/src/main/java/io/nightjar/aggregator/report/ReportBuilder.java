@@ -85,8 +85,12 @@ public final class ReportBuilder
         final Map<String, JsonNode> sensorMeta = new LinkedHashMap<>();
         for (final JsonNode s : meta.path("sensors"))
         {
-            sensorsByState.computeIfAbsent(s.path("country").asText("??").toUpperCase(Locale.ROOT), k -> new ArrayList<>())
-                .add(s.path("sensor_id").asText());
+            final String cc = s.path("country").asText("").toUpperCase(Locale.ROOT);
+            // a sensor without a member state (no --sensors metadata) only counts in the regional part
+            if (cc.matches("[A-Z]{2}"))
+            {
+                sensorsByState.computeIfAbsent(cc, k -> new ArrayList<>()).add(s.path("sensor_id").asText());
+            }
             sensorMeta.put(s.path("sensor_id").asText(), s);
         }
         final List<String> states = new ArrayList<>();
