@@ -21,7 +21,7 @@ public final class HtmlWriter
         h3 { font-size: 10.5pt; margin: 4mm 0 1.5mm 0; page-break-after: avoid; }
         p.subtitle { color: #555; margin: 0 0 5mm 0; }
         div.figures { margin: 2mm 0 3mm 0; }
-        div.figure { display: inline-block; width: 40mm; margin: 0 2mm 2mm 0; padding: 2mm; background: #eef3f8; border-radius: 2mm; vertical-align: top; }
+        div.figure { display: inline-block; width: 36mm; margin: 0 2mm 2mm 0; padding: 2mm; background: #eef3f8; border-radius: 2mm; vertical-align: top; }
         div.figure span.value { display: block; font-size: 13pt; font-weight: bold; color: #0b3d62; }
         div.figure span.label { display: block; font-size: 8pt; color: #555; }
         table { border-collapse: collapse; width: 100%%; margin: 1mm 0 1mm 0; font-size: 8pt; -fs-table-paginate: paginate; }
@@ -39,6 +39,11 @@ public final class HtmlWriter
         ul { margin: 1mm 0 3mm 0; padding-left: 5mm; }
         li { margin-bottom: 0.8mm; }
         p.empty { color: #777; font-style: italic; }
+        div.toc { margin: 0 0 4mm 0; padding: 2mm 4mm; border-left: 3px solid #0b3d62; background: #f6f8fa; }
+        div.toc p.toc-title { font-weight: bold; margin: 0 0 1mm 0; }
+        div.toc ul { margin: 0; padding-left: 4mm; }
+        div.toc li { margin: 0; }
+        div.toc a { color: #0b3d62; text-decoration: none; }
         """;
 
     private HtmlWriter()
@@ -54,6 +59,7 @@ public final class HtmlWriter
             .append(esc(report.title())).append("</title>\n<style>\n").append(String.format(java.util.Locale.ROOT, CSS, ReportFonts.CSS_FAMILIES))
             .append("</style>\n</head>\n<body>\n");
         h.append("<h1>").append(esc(report.title())).append("</h1>\n<p class=\"subtitle\">").append(esc(report.subtitle())).append("</p>\n");
+        contents(h, report);
         for (final Report.Section s : report.sections())
         {
             final boolean state = s.id().startsWith("state-");
@@ -66,6 +72,24 @@ public final class HtmlWriter
         }
         h.append("</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** A table of contents: the regional sections, then each member state's part, then method and attributions (links work in the PDF too). */
+    private static void contents(final StringBuilder h, final Report report)
+    {
+        h.append("<div class=\"toc\"><p class=\"toc-title\">Contents</p>\n<ul>\n");
+        for (final Report.Section s : report.sections())
+        {
+            final boolean state = s.id().startsWith("state-");
+            // a member state's own sections ("th-summary", ...) sit under its heading
+            if (!state && s.id().matches("[a-z]{2}-.*"))
+            {
+                continue;
+            }
+            h.append(state ? "<li class=\"state\">" : "<li>").append("<a href=\"#").append(esc(s.id())).append("\">").append(esc(s.heading()))
+                .append("</a></li>\n");
+        }
+        h.append("</ul></div>\n");
     }
 
     private static void block(final StringBuilder h, final Report.Block b)

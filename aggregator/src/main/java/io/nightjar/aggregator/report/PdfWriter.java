@@ -55,7 +55,6 @@ public final class PdfWriter
         try
         {
             final PdfRendererBuilder b = new PdfRendererBuilder();
-            b.useFastMode();
             b.useSVGDrawer(new BatikSVGDrawer());
             for (final ReportFonts.FontFile f : fonts.files())
             {
