@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.api.HttpApi;
 import io.nightjar.aggregator.api.TotalsQuery;
 import io.nightjar.aggregator.auth.Tokens;
+import io.nightjar.aggregator.stats.EventsQuery;
 import io.nightjar.aggregator.stats.ExportQuery;
 import io.nightjar.aggregator.stats.HealthQuery;
 import io.nightjar.aggregator.stats.MetaQuery;
@@ -151,6 +152,7 @@ public final class Aggregator implements AutoCloseable
         final HealthQuery health = new HealthQuery(ctx);
         final MetaQuery meta = new MetaQuery(ctx);
         final ExportQuery export = new ExportQuery(ctx, s.dataDirectory().resolve("export"));
+        final EventsQuery events = new EventsQuery(ctx);
         final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
         routes.put("/api/v1/meta", HttpApi.Endpoint.of(MetaQuery.PARAMETERS, meta::run));
         routes.put("/api/v1/totals", HttpApi.Endpoint.of(TotalsQuery.PARAMETERS, totals::run));
@@ -163,6 +165,8 @@ public final class Aggregator implements AutoCloseable
         routes.put("/api/v1/countries/top", HttpApi.Endpoint.of(SourcesQuery.GROUP_PARAMETERS, sources::countries));
         routes.put("/api/v1/asns/top", HttpApi.Endpoint.of(SourcesQuery.GROUP_PARAMETERS, sources::asns));
         routes.put("/api/v1/tools", HttpApi.Endpoint.of(ToolsQuery.PARAMETERS, tools::run));
+        routes.put("/api/v1/events/scans", HttpApi.Endpoint.of(EventsQuery.SCAN_PARAMETERS, events::scans));
+        routes.put("/api/v1/events/dos", HttpApi.Endpoint.of(EventsQuery.DOS_PARAMETERS, events::dos));
         routes.put("/api/v1/sensors/health", HttpApi.Endpoint.of(HealthQuery.PARAMETERS, health::run));
         routes.put("/api/v1/export", HttpApi.Endpoint.of(ExportQuery.PARAMETERS, export::run));
         return routes;
