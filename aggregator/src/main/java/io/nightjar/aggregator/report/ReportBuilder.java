@@ -346,21 +346,23 @@ public final class ReportBuilder
         }
         out.add(tools);
 
-        // scan events
+        // scan events: the count from the API (query.events), the 10 largest by destinations as the API orders them, and a roll-up
+        // per target port over the (at most 1,000) largest by packets
         final Report.Section scans = Report.Section.of(p + "scans", "Scan events" + sfx);
-        final JsonNode scanRows = rows(fetch("/api/v1/events/scans", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
-            "limit", Integer.toString(EVENT_LIMIT)), coverage, scans));
-        if (scanRows != null)
+        final JsonNode scanBody = fetch("/api/v1/events/scans", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+            "by", "packets", "limit", Integer.toString(EVENT_LIMIT)), coverage, scans);
+        if (scanBody != null)
         {
             final List<JsonNode> list = new ArrayList<>();
-            scanRows.forEach(list::add);
-            figures.add(new Report.Figure("scan events", Fmt.count(list.size()) + (list.size() >= EVENT_LIMIT ? "+" : "")));
-            scans.add(new Report.Paragraph(Fmt.count(list.size()) + (list.size() >= EVENT_LIMIT ? " or more" : "") + " scan events (ORION definition, "
-                + "see Method) in the period" + (list.size() >= EVENT_LIMIT ? " (the API lists at most " + EVENT_LIMIT + ")" : "") + "."));
+            scanBody.path("rows").forEach(list::add);
+            final long total = scanBody.path("query").path("events").asLong(list.size());
+            figures.add(new Report.Figure("scan events", Fmt.count(total)));
+            scans.add(new Report.Paragraph(Fmt.count(total) + " scan events (ORION definition, see Method) in the period"
+                + (total > list.size() ? "; the roll-up per port covers the " + Fmt.count(list.size()) + " largest by packets" : "") + "."));
             final Map<String, long[]> byPort = new LinkedHashMap<>();
             for (final JsonNode r : list)
             {
-                final long[] a = byPort.computeIfAbsent(protoName(r.path("proto")) + "/" + r.path("port").asText(), k -> new long[2]);
+                final long[] a = byPort.computeIfAbsent(protoName(r.path("proto")) + "/" + r.path("port").asText(), k -> new long[3]);
                 a[0]++;
                 a[1] += r.path("packets").asLong();
             }
@@ -369,66 +371,73 @@ public final class ReportBuilder
             byPort.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0]).thenComparing(Map.Entry::getKey))
                 .limit(10).forEach(e -> bp.row().cell(e.getKey()).count(e.getValue()[0]).count(e.getValue()[1]));
             scans.add(bp.build());
-            list.sort(Comparator.comparingLong((JsonNode r) -> -r.path("destinations").asLong()).thenComparingLong(r -> -r.path("packets").asLong()));
+            final JsonNode largest = rows(fetch("/api/v1/events/scans", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+                "by", "destinations", "limit", "10"), coverage, scans));
             final TableBuilder t = new TableBuilder(p + "scans-largest", "Largest scans (by destinations reached)" + sfx).wrapping("source").text("cc")
                 .text("ASN").text("target").text("start").text("duration").number("packets").number("destinations").number("coverage")
                 .number("rate (pps)").text("tool");
-            for (final JsonNode r : list.subList(0, Math.min(10, list.size())))
+            for (final JsonNode r : largest == null ? scanBody.path("rows") : largest)
             {
+                final long secs = seconds(r);
                 t.row().cell(r.path("src").asText()).cell(r.path("country").asText("")).cell(asn(r.path("asn")), r.path("asn").asText(""))
                     .cell(protoName(r.path("proto")) + "/" + r.path("port").asText()).cell(Fmt.time(r.path("start").asText()), r.path("start").asText())
-                    .cell(Fmt.duration(Fmt.seconds(r.path("start").asText(), r.path("end").asText())),
-                        Long.toString(Fmt.seconds(r.path("start").asText(), r.path("end").asText())))
+                    .cell(Fmt.duration(secs), r.path("seconds").asText(Long.toString(secs)))
                     .count(r.path("packets").asLong()).count(r.path("destinations").asLong())
                     .cell(Fmt.share(r.path("coverage").asDouble()), r.path("coverage").asText()).cell(Fmt.decimal(r.path("rate").asDouble()), r.path("rate").asText())
                     .cell(r.path("tool").asText(""));
+                if (t.rows() == 10)
+                {
+                    break;
+                }
             }
             scans.add(t.note("Coverage: share of the darknet's addresses the scan reached; rate: packets per second scaled to the whole IPv4 "
                 + "space (x 2^32 / darknet addresses).").build());
         }
         out.add(scans);
 
-        // DoS
+        // DoS: the count from the API (query.attacks); victims' countries and durations over the (at most 1,000) largest by packets
         final Report.Section dos = Report.Section.of(p + "dos", "Inferred DoS attacks (backscatter)" + sfx);
-        final JsonNode dosRows = rows(fetch("/api/v1/events/dos", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
-            "limit", Integer.toString(EVENT_LIMIT)), coverage, dos));
-        if (dosRows != null)
+        final JsonNode dosBody = fetch("/api/v1/events/dos", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+            "by", "packets", "limit", Integer.toString(EVENT_LIMIT)), coverage, dos);
+        if (dosBody != null)
         {
             final List<JsonNode> list = new ArrayList<>();
-            dosRows.forEach(list::add);
-            figures.add(new Report.Figure("DoS attacks", Fmt.count(list.size()) + (list.size() >= EVENT_LIMIT ? "+" : "")));
+            dosBody.path("rows").forEach(list::add);
+            final long total = dosBody.path("query").path("attacks").asLong(list.size());
+            figures.add(new Report.Figure("DoS attacks", Fmt.count(total)));
             final List<Long> durations = new ArrayList<>();
             final Map<String, long[]> byCountry = new LinkedHashMap<>();
             for (final JsonNode r : list)
             {
-                durations.add(Fmt.seconds(r.path("start").asText(), r.path("end").asText()));
-                final long[] a = byCountry.computeIfAbsent(r.path("country").asText("??"), k -> new long[3]);
+                durations.add(seconds(r));
+                final long[] a = byCountry.computeIfAbsent(r.path("country").asText("??"), k -> new long[2]);
                 a[0]++;
                 a[1] += r.path("packets").asLong();
             }
             durations.sort(Long::compare);
-            dos.add(new Report.Paragraph(Fmt.count(list.size()) + (list.size() >= EVENT_LIMIT ? " or more" : "") + " attacks inferred from backscatter "
-                + "(RS-DoS definition, see Method)" + (durations.isEmpty() ? "." : "; duration median " + Fmt.duration(durations.get(durations.size() / 2))
+            final String over = total > list.size() ? " of the " + Fmt.count(list.size()) + " largest" : "";
+            dos.add(new Report.Paragraph(Fmt.count(total) + " attacks inferred from backscatter (RS-DoS definition, see Method)"
+                + (durations.isEmpty() ? "." : "; duration" + over + ": median " + Fmt.duration(durations.get(durations.size() / 2))
                 + ", longest " + Fmt.duration(durations.get(durations.size() - 1)) + ".")));
             final TableBuilder bc = new TableBuilder(p + "dos-victim-countries", "Victims' countries" + sfx).text("country").text("code")
                 .number("attacks").number("backscatter packets");
             byCountry.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0]).thenComparing(Map.Entry::getKey))
                 .limit(10).forEach(e -> bc.row().cell(countryName(e.getKey())).cell(e.getKey()).count(e.getValue()[0]).count(e.getValue()[1]));
-            dos.add(bc.build());
-            list.sort(Comparator.comparingLong((JsonNode r) -> -r.path("packets").asLong()));
+            dos.add(bc.note(over.isEmpty() ? "" : "Over the " + Fmt.count(list.size()) + " largest attacks by packets.").build());
             final TableBuilder t = new TableBuilder(p + "dos-largest", "Largest attacks (by backscatter packets)" + sfx).wrapping("victim").text("cc")
                 .text("ASN").text("protocol").text("start").text("duration").number("packets").number("peak pps").number("ports")
                 .number("attacker /16s");
+            // the API's order (by packets)
             for (final JsonNode r : list.subList(0, Math.min(10, list.size())))
             {
-                final long secs = Fmt.seconds(r.path("start").asText(), r.path("end").asText());
+                final long secs = seconds(r);
                 t.row().cell(r.path("victim").asText()).cell(r.path("country").asText("")).cell(asn(r.path("asn")), r.path("asn").asText(""))
                     .cell(protoName(r.path("protocol"))).cell(Fmt.time(r.path("start").asText()), r.path("start").asText())
-                    .cell(Fmt.duration(secs), Long.toString(secs)).count(r.path("packets").asLong())
+                    .cell(Fmt.duration(secs), r.path("seconds").asText(Long.toString(secs))).count(r.path("packets").asLong())
                     .cell(Fmt.decimal(r.path("peak_rate").asDouble()), r.path("peak_rate").asText()).cell(listSize(r.path("ports")), joined(r.path("ports")))
                     .cell(listSize(r.path("attacker_slash16s")), joined(r.path("attacker_slash16s")));
             }
-            dos.add(t.build());
+            dos.add(t.note("Peak pps: the highest packet rate of the victim's backscatter in a 60-s window.").build());
         }
         out.add(dos);
 
@@ -701,6 +710,12 @@ public final class ReportBuilder
     {
         final long a = asn.asLong();
         return a == 0 ? "?" : "AS" + a;
+    }
+
+    /** An event's duration in seconds: its {@code seconds}, or end - start. */
+    private static long seconds(final JsonNode r)
+    {
+        return r.hasNonNull("seconds") ? Math.round(r.path("seconds").asDouble()) : Fmt.seconds(r.path("start").asText(), r.path("end").asText());
     }
 
     private static String listSize(final JsonNode list)
