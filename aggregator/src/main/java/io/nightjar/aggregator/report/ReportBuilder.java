@@ -362,7 +362,7 @@ public final class ReportBuilder
             final Map<String, long[]> byPort = new LinkedHashMap<>();
             for (final JsonNode r : list)
             {
-                final long[] a = byPort.computeIfAbsent(protoName(r.path("proto")) + "/" + r.path("port").asText(), k -> new long[3]);
+                final long[] a = byPort.computeIfAbsent(target(r.path("proto"), r.path("port")), k -> new long[3]);
                 a[0]++;
                 a[1] += r.path("packets").asLong();
             }
@@ -380,7 +380,7 @@ public final class ReportBuilder
             {
                 final long secs = seconds(r);
                 t.row().cell(r.path("src").asText()).cell(r.path("country").asText("")).cell(asn(r.path("asn")), r.path("asn").asText(""))
-                    .cell(protoName(r.path("proto")) + "/" + r.path("port").asText()).cell(Fmt.time(r.path("start").asText()), r.path("start").asText())
+                    .cell(target(r.path("proto"), r.path("port"))).cell(Fmt.time(r.path("start").asText()), r.path("start").asText())
                     .cell(Fmt.duration(secs), r.path("seconds").asText(Long.toString(secs)))
                     .count(r.path("packets").asLong()).count(r.path("destinations").asLong())
                     .cell(Fmt.share(r.path("coverage").asDouble()), r.path("coverage").asText()).cell(Fmt.decimal(r.path("rate").asDouble()), r.path("rate").asText())
@@ -452,7 +452,7 @@ public final class ReportBuilder
                 .number("sensors").text("surging");
             for (final JsonNode r : surge)
             {
-                t.row().cell(protoName(r.path("proto")) + "/" + r.path("port").asText()).cell(Fmt.decimal(r.path("score").asDouble()), r.path("score").asText())
+                t.row().cell(target(r.path("proto"), r.path("port"))).cell(Fmt.decimal(r.path("score").asDouble()), r.path("score").asText())
                     .count(r.path("sources").asLong()).count(r.path("targets").asLong()).cell(Fmt.decimal(r.path("baseline_sources").asDouble()),
                         r.path("baseline_sources").asText()).cell(Fmt.decimal(r.path("baseline_targets").asDouble()), r.path("baseline_targets").asText())
                     .count(r.path("sensors").asLong()).cell(r.path("surging").asBoolean() ? "yes" : "no", r.path("surging").asText());
@@ -710,6 +710,18 @@ public final class ReportBuilder
     {
         final long a = asn.asLong();
         return a == 0 ? "?" : "AS" + a;
+    }
+
+    /** A destination as {@code tcp/443}; ICMP as {@code icmp 8/0} (type/code, which the API packs as type << 8 | code). */
+    static String target(final JsonNode proto, final JsonNode port)
+    {
+        final String p = protoName(proto);
+        if (p.startsWith("icmp"))
+        {
+            final int v = port.asInt();
+            return p + " " + (v >> 8) + "/" + (v & 0xff);
+        }
+        return p + "/" + port.asText();
     }
 
     /** An event's duration in seconds: its {@code seconds}, or end - start. */
