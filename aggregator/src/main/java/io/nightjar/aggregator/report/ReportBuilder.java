@@ -442,7 +442,7 @@ public final class ReportBuilder
         out.add(dos);
 
         // surging ports
-        final Instant surgeEnd = surgingEnd();
+        final Instant surgeEnd = surgingEnd(scope, sensorMeta);
         final Report.Section surging = Report.Section.of(p + "surging", "Surging ports (last 24 hours with data)" + sfx);
         final JsonNode surge = rows(fetch("/api/v1/ports/surging", withScope(scope, "to", surgeEnd.toString(), "limit", "10"), coverage, surging));
         if (surge != null)
@@ -513,23 +513,43 @@ public final class ReportBuilder
         return out;
     }
 
-    /** End of the surging window: the period's end, or just after the last stored bin when the data ends earlier. */
-    private Instant surgingEnd()
+    /**
+     * End of the surging window: the period's end, or just after the scope's last stored bin (meta's {@code last_bin} of its
+     * sensors, else {@code data_range.last}) when the data ends earlier.
+     */
+    private Instant surgingEnd(final Scope scope, final Map<String, JsonNode> sensorMeta)
+    {
+        Instant last = null;
+        for (final String id : scope.sensors())
+        {
+            final Instant t = instant(sensorMeta.get(id).path("last_bin").asText(""));
+            if (t != null && (last == null || t.isAfter(last)))
+            {
+                last = t;
+            }
+        }
+        if (last == null)
+        {
+            last = instant(meta.path("data_range").path("last").asText(""));
+        }
+        if (last == null)
+        {
+            return period.to();
+        }
+        final Instant end = last.plusSeconds(1);
+        return end.isBefore(period.to()) && end.isAfter(period.from()) ? end : period.to();
+    }
+
+    private static Instant instant(final String iso)
     {
         try
         {
-            final String last = meta.path("data_range").path("last").asText("");
-            if (!last.isEmpty())
-            {
-                final Instant end = Instant.parse(last).plusSeconds(1);
-                return end.isBefore(period.to()) && end.isAfter(period.from()) ? end : period.to();
-            }
+            return iso.isEmpty() ? null : Instant.parse(iso);
         }
         catch (final java.time.format.DateTimeParseException ex)
         {
-            // no usable data range: the period's end
+            return null;
         }
-        return period.to();
     }
 
     private Report.Section method()
