@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
         io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
         ReportCommand.class,
+        GeoDataCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
 {
