@@ -126,8 +126,8 @@ public final class ReportBuilder
                 }
                 final Scope scope = new Scope(cc, ids, cc.toLowerCase(Locale.ROOT) + "-", stateName(cc));
                 final Report.Section head = Report.Section.of("state-" + cc.toLowerCase(Locale.ROOT), "Member state: " + scope.name());
-                head.add(new Report.Paragraph("The figures below are those of the sensors operated in " + scope.name() + " ("
-                    + organisations(ids, sensorMeta) + "), queried with country=" + cc + "."));
+                head.add(new Report.Paragraph("Figures of the sensors in " + scope.name() + ": " + organisations(ids, sensorMeta)
+                    + " (API queries with country=" + cc + ")."));
                 sections.add(head);
                 sections.addAll(scopeSections(scope, sensorMeta));
             }
@@ -666,7 +666,7 @@ public final class ReportBuilder
         for (final String id : ids)
         {
             final String o = sensorMeta.get(id).path("organisation").asText("");
-            orgs.add(o.isEmpty() ? id : o + ": " + id);
+            orgs.add(o.isEmpty() ? id : o + " (" + id + ")");
         }
         return String.join("; ", orgs);
     }
