@@ -150,14 +150,37 @@ public final class ReportBuilder
     private List<Report.Section> scopeSections(final Scope scope, final Map<String, JsonNode> sensorMeta) throws IOException, InterruptedException
     {
         progress.accept("report: " + (scope.regional() ? "regional part" : "member state " + scope.country()));
-        final Set<String> coverage = new LinkedHashSet<>();
+        final Part part = new Part(scope, scope.prefix(), scope.regional() ? "" : " (" + scope.country() + ")", new LinkedHashSet<>(),
+            new ArrayList<>(), sensorMeta);
         final List<Report.Section> out = new ArrayList<>();
-        final String p = scope.prefix();
-        final String sfx = scope.regional() ? "" : " (" + scope.country() + ")";
+        // in this order: scans and dos add key figures to the summary's; health quotes every answer's coverage note
+        out.add(summary(part));
+        out.add(ports(part));
+        out.add(trends(part));
+        out.add(sources(part));
+        out.add(tools(part));
+        out.add(scans(part));
+        out.add(dos(part));
+        out.add(surging(part));
+        out.add(health(part));
+        return out;
+    }
 
-        // summary
+    /** What the sections of one part share: its scope, file prefix, heading suffix, coverage notes and key figures. */
+    private record Part(Scope scope, String prefix, String suffix, Set<String> coverage, List<Report.Figure> figures,
+                        Map<String, JsonNode> sensorMeta)
+    {
+    }
+
+    /** Summary: key figures and packets by class. */
+    private Report.Section summary(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
+        final List<Report.Figure> figures = part.figures();
         final Report.Section summary = Report.Section.of(p + "summary", "Summary" + sfx);
-        final List<Report.Figure> figures = new ArrayList<>();
         summary.add(new Report.Figures(figures));
         final JsonNode totals = fetch("/api/v1/totals", ApiClient.params("from", period.from().toString(), "to", period.to().toString(),
             "sensor", scope.regional() ? null : String.join(",", scope.sensors())), coverage, summary);
@@ -187,9 +210,16 @@ public final class ReportBuilder
             figures.add(new Report.Figure("classes seen", seen + " of " + CLASSES.size()));
             summary.add(t.build());
         }
-        out.add(summary);
+        return summary;
+    }
 
-        // top ports per quarter
+    /** Top ports per quarter of the period. */
+    private Report.Section ports(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
         final Report.Section ports = Report.Section.of(p + "ports", "Top scanned ports per quarter" + sfx);
         ports.add(new Report.Paragraph("Top 10 destination ports of TCP SYN scans (tcp_scan) and UDP probes (udp_probe) per quarter, "
             + "by packets, with the change against the period of the same length just before the quarter."));
@@ -219,9 +249,16 @@ public final class ReportBuilder
                 ports.add(t.build());
             }
         }
-        out.add(ports);
+        return ports;
+    }
 
-        // monthly trends
+    /** Monthly volume by class and the TSUBAME view. */
+    private Report.Section trends(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
         final Report.Section trends = Report.Section.of(p + "trends", "Monthly trends" + sfx);
         final JsonNode volume = rows(fetch("/api/v1/volume", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
             "step", "1mo", "by", "class"), coverage, trends));
@@ -289,9 +326,16 @@ public final class ReportBuilder
             trends.add(new Report.Chart("TSUBAME view: packets per sensor to the top 5 TCP ports, per " + ("1d".equals(step) ? "day" : "1w".equals(step)
                 ? "week" : "month") + sfx, ChartRenderer.timeLines(ds, "packets per sensor")));
         }
-        out.add(trends);
+        return trends;
+    }
 
-        // sources
+    /** Source countries and ASNs. */
+    private Report.Section sources(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
         final Report.Section sources = Report.Section.of(p + "sources", "Sources: countries and networks" + sfx);
         final JsonNode countries = rows(fetch("/api/v1/countries/top", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
             "limit", "10"), coverage, sources));
@@ -328,9 +372,16 @@ public final class ReportBuilder
             }
             sources.add(t.build());
         }
-        out.add(sources);
+        return sources;
+    }
 
-        // tools
+    /** Scanner tools. */
+    private Report.Section tools(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
         final Report.Section tools = Report.Section.of(p + "tools", "Scanner tools" + sfx);
         final JsonNode toolRows = rows(fetch("/api/v1/tools", withScope(scope, "from", period.from().toString(), "to", period.to().toString()),
             coverage, tools));
@@ -344,8 +395,17 @@ public final class ReportBuilder
             tools.add(t.note("Fingerprints: ZMap (IP ID 54321), Masscan (IP ID = dst ^ dport ^ seq), Mirai (TCP seq = dst); a source is "
                 + "attributed when at least 10 packets in scope match and at least 90 % do.").build());
         }
-        out.add(tools);
+        return tools;
+    }
 
+    /** Scan events. */
+    private Report.Section scans(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
+        final List<Report.Figure> figures = part.figures();
         // scan events: the count from the API (query.events), the 10 largest by destinations as the API orders them, and a roll-up
         // per target port over the (at most 1,000) largest by packets
         final Report.Section scans = Report.Section.of(p + "scans", "Scan events" + sfx);
@@ -393,8 +453,17 @@ public final class ReportBuilder
             scans.add(t.note("Coverage: share of the darknet's addresses the scan reached; rate: packets per second scaled to the whole IPv4 "
                 + "space (x 2^32 / darknet addresses).").build());
         }
-        out.add(scans);
+        return scans;
+    }
 
+    /** Inferred DoS attacks. */
+    private Report.Section dos(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
+        final List<Report.Figure> figures = part.figures();
         // DoS: the count from the API (query.attacks); victims' countries and durations over the (at most 1,000) largest by packets
         final Report.Section dos = Report.Section.of(p + "dos", "Inferred DoS attacks (backscatter)" + sfx);
         final JsonNode dosBody = fetch("/api/v1/events/dos", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
@@ -439,10 +508,17 @@ public final class ReportBuilder
             }
             dos.add(t.note("Peak pps: the highest packet rate of the victim's backscatter in a 60-s window.").build());
         }
-        out.add(dos);
+        return dos;
+    }
 
-        // surging ports
-        final Instant surgeEnd = surgingEnd(scope, sensorMeta);
+    /** Surging ports. */
+    private Report.Section surging(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
+        final Instant surgeEnd = surgingEnd(scope, part.sensorMeta());
         final Report.Section surging = Report.Section.of(p + "surging", "Surging ports (last 24 hours with data)" + sfx);
         final JsonNode surge = rows(fetch("/api/v1/ports/surging", withScope(scope, "to", surgeEnd.toString(), "limit", "10"), coverage, surging));
         if (surge != null)
@@ -459,9 +535,16 @@ public final class ReportBuilder
             }
             surging.add(t.build());
         }
-        out.add(surging);
+        return surging;
+    }
 
-        // sensors and data quality
+    /** Sensor health and data-quality notes. */
+    private Report.Section health(final Part part) throws IOException, InterruptedException
+    {
+        final Scope scope = part.scope();
+        final String p = part.prefix();
+        final String sfx = part.suffix();
+        final Set<String> coverage = part.coverage();
         final Report.Section health = Report.Section.of(p + "sensors", "Sensor coverage and data quality" + sfx);
         final JsonNode healthRows = rows(fetch("/api/v1/sensors/health", withScope(scope, "from", period.from().toString(), "to", period.to().toString()),
             coverage, health));
@@ -509,9 +592,9 @@ public final class ReportBuilder
             quality.add("No gaps, drops or coverage remarks for this period.");
         }
         health.add(new Report.Notes("Data-quality notes" + sfx, quality));
-        out.add(health);
-        return out;
+        return health;
     }
+
 
     /**
      * End of the surging window: the period's end, or just after the scope's last stored bin (meta's {@code last_bin} of its
