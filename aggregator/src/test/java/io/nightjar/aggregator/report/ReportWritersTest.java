@@ -73,6 +73,15 @@ class ReportWritersTest
     }
 
     @Test
+    void shouldNameTheDebianPackageOfAMissingFont(@TempDir final Path empty)
+    {
+        final ReportFonts none = ReportFonts.find(List.of(empty));
+        assertThat(none.files()).isEmpty();
+        assertThat(none.warnings()).hasSize(3).anyMatch(w -> w.contains("Noto Sans Thai") && w.contains("fonts-noto-core"))
+            .anyMatch(w -> w.contains("IPAexGothic") && w.contains("fonts-ipaexfont-gothic"));
+    }
+
+    @Test
     void shouldQuoteCsvFields(@TempDir final Path dir) throws Exception
     {
         final Path csv = CsvWriter.write(sample().tables().get(0), dir);
