@@ -111,6 +111,12 @@ class ApiOverHttpTest
                 assertThat(a.path("query").path("from").asText()).as(path).isEqualTo(at(0));
             }
         }
+        for (final String path : List.of("/api/v1/events/scans?min_destinations=1&min_rate=0", "/api/v1/events/dos", "/api/v1/totals?sensor=th-1"))
+        {
+            final JsonNode a = json(path + (path.contains("?") ? "&" : "?") + range(), REGION);
+            assertThat(a.has("rows") ? a.path("rows").isArray() : a.has("packets")).as(path).isTrue();
+        }
+        assertThat(json("/api/v1/events/scans?min_destinations=1&min_rate=0&" + range(), REGION).path("rows").size()).isEqualTo(2);
         final JsonNode top = json("/api/v1/ports/top?" + range(), REGION);
         assertThat(top.path("rows").get(0).path("packets").asLong()).isEqualTo(140);
         assertThat(top.path("rows").get(0).path("avg_packets_per_sensor").asDouble()).isEqualTo(70.0);
