@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * {@code GET /api/v1/totals?from=&to=&sensor=}: the counts of {@code nightjar summarize --json}
+ * {@code GET /api/v1/totals?from=&to=&sensor=&country=}: the counts of {@code nightjar summarize --json}
  * (packets, bytes, classes, distinct sources, flows, bins, ...) over the stored bins and flow
  * records of a time range (bin start in [from, to)) and a set of sensors, plus per sensor its
  * totals and highest applied batch.
@@ -23,7 +23,7 @@ import java.util.StringJoiner;
 public final class TotalsQuery
 {
     /** Parameters this endpoint takes. */
-    public static final Set<String> PARAMETERS = Set.of("from", "to", "sensor");
+    public static final Set<String> PARAMETERS = Set.of("from", "to", "sensor", "country");
 
     private final FlowStore store;
 
@@ -42,7 +42,19 @@ public final class TotalsQuery
         {
             throw new ApiException(400, "to", "'to' must be after 'from'");
         }
-        final List<String> sensors = params.sensors("sensor");
+        List<String> sensors = params.sensors("sensor");
+        if (!params.principal().regional() || params.has("country"))
+        {
+            // per-sensor detail: a member-state token sees its own sensors only (403 naming the parameter otherwise)
+            try (Connection c = store.openReader())
+            {
+                sensors = io.nightjar.aggregator.stats.Scope.resolve(params, io.nightjar.aggregator.stats.SensorCatalog.load(c), 36_500, true).sensors();
+            }
+            if (sensors.isEmpty())
+            {
+                sensors = List.of("-");
+            }
+        }
         final String where = where(sensors);
         try (Connection c = store.openReader())
         {

@@ -165,8 +165,8 @@ public final class Coverage
         else
         {
             final StringBuilder sb = new StringBuilder();
-            sb.append(perSensor.size()).append(" of ").append(scope.sensors().size())
-                .append(perSensor.size() == 1 ? " sensor has" : " sensors have").append(" gaps in this period: ");
+            sb.append(perSensor.size()).append(" of ").append(scope.sensors().size()).append(scope.sensors().size() == 1 ? " sensor" : " sensors")
+                .append(perSensor.size() == 1 ? " has" : " have").append(" gaps in this period: ");
             boolean firstEntry = true;
             for (final Map.Entry<String, Long> e : perSensor.entrySet())
             {

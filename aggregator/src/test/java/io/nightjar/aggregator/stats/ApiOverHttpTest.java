@@ -148,6 +148,11 @@ class ApiOverHttpTest
         assertThat(own.path("rows").get(0).path("packets").asLong()).isEqualTo(100);
         assertThat(json("/api/v1/ports/top?" + range(), THAI).path("rows").get(0).path("packets").asLong()).isEqualTo(140);
         assertThat(json("/api/v1/sensors/health?" + range(), THAI).path("rows").size()).isEqualTo(1);
+        assertThat(get("/api/v1/totals?sensor=vn-1", THAI).statusCode()).isEqualTo(403);
+        final JsonNode totals = json("/api/v1/totals?" + range(), THAI);
+        assertThat(totals.path("packets").asLong()).isEqualTo(100);
+        assertThat(totals.path("sensors").has("vn-1")).isFalse();
+        assertThat(json("/api/v1/totals?country=VN&" + range(), REGION).path("packets").asLong()).isEqualTo(50);
     }
 
     @Test
