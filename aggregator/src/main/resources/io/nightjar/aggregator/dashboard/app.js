@@ -1,6 +1,6 @@
 // Nightjar dashboard: sign-in, controls, panels and drill-down over the query API (aggregator/API.md).
 
-import { ApiError, downloadCsv, get, saveBlob, setToken, token } from './api.js';
+import { ApiError, downloadCsv, get, saveBlob, setToken, token, url } from './api.js';
 import { CLASS_COLOURS, PALETTE, barChart, pngBlob, timeChart } from './charts.js';
 import { renderTable } from './tables.js';
 import {
@@ -171,7 +171,8 @@ function showCoverage(panel, envelope) {
  */
 async function loadPanel(panel, path, params, render, generation) {
   panel.dataset.state = 'loading';
-  panel.dataset.path = path;
+  // the exact query, for the CSV button and for the tests that ask the API the same question
+  panel.dataset.query = url(path, params);
   panel.querySelector(':scope > .error').hidden = true;
   panel._query = { path, params };
   try {
@@ -217,6 +218,7 @@ function seriesBy(rows, keyOf, valueOf, nameOf, colourOf) {
   // largest at the bottom of the stack
   const keys = [...byKey.keys()].sort((a, b) => total.get(b) - total.get(a));
   return keys.map((k, i) => ({
+    id: k,
     name: nameOf(k),
     colour: colourOf ? colourOf(k, i) : PALETTE[i % PALETTE.length],
     data: times.map(t => [t, byKey.get(k).has(t) ? byKey.get(k).get(t) : 0]),
@@ -488,8 +490,8 @@ function openPort(proto, port) {
     render: env => {
       const rows = env.rows || [];
       const chart = timeChart($('#chart-drill-series'), [
-        { name: 'packets per sensor', colour: PALETTE[0], data: rows.map(r => [Date.parse(r.time), Number(r.avg_packets_per_sensor)]) },
-        { name: 'sources', colour: PALETTE[1], data: rows.map(r => [Date.parse(r.time), Number(r.sources)]) },
+        { id: 'avg_packets_per_sensor', name: 'packets per sensor', colour: PALETTE[0], data: rows.map(r => [Date.parse(r.time), Number(r.avg_packets_per_sensor)]) },
+        { id: 'sources', name: 'sources', colour: PALETTE[1], data: rows.map(r => [Date.parse(r.time), Number(r.sources)]) },
       ], { yName: '' });
       chart.resize();
     },

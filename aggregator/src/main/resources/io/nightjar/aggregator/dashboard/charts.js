@@ -66,7 +66,7 @@ export function compact(v) {
 }
 
 /**
- * A time series chart. `series` is [{name, data: [[ms, value], ...], colour}]; `stack` stacks
+ * A time series chart. `series` is [{id, name, data: [[ms, value], ...], colour}] (id: the API's key); `stack` stacks
  * them as areas (the TSUBAME view).
  */
 export function timeChart(el, series, { stack = false, yName = '', legendTop = 4 } = {}) {
@@ -87,6 +87,7 @@ export function timeChart(el, series, { stack = false, yName = '', legendTop = 4
     xAxis: axisTime,
     yAxis: valueAxis(yName),
     series: series.map(s => ({
+      id: s.id === undefined ? s.name : String(s.id),
       name: s.name,
       type: 'line',
       stack: stack ? 'total' : undefined,

@@ -1,0 +1,508 @@
+package io.nightjar.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nightjar.aggregator.Aggregator;
+import io.nightjar.aggregator.config.SensorEntry;
+import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.wire.tls.TlsContexts;
+import io.nightjar.wire.tls.TlsFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * The dashboard in a real headless Chromium against a real aggregator holding real data: two
+ * sensor processes replay generated captures (one with an eight-minute hole, so coverage notes
+ * show) and ship them over mutual TLS. Every panel must show what the API answers for the same
+ * query, read back from the DOM (table cells) and from the ECharts instances (chart data).
+ * Screenshots of each panel go to {@code target/dashboard-screenshots/}.
+ */
+class DashboardTest
+{
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Path SHOTS = Path.of("target", "dashboard-screenshots");
+    /** Table panels: panel id, table id. */
+    private static final Map<String, String> TABLES = new LinkedHashMap<>();
+
+    static
+    {
+        TABLES.put("panel-ports-tcp", "table-ports-tcp");
+        TABLES.put("panel-ports-udp", "table-ports-udp");
+        TABLES.put("panel-surging", "table-surging");
+        TABLES.put("panel-countries", "table-countries");
+        TABLES.put("panel-asns", "table-asns");
+        TABLES.put("panel-sources", "table-sources");
+        TABLES.put("panel-scans", "table-scans");
+        TABLES.put("panel-dos", "table-dos");
+        TABLES.put("panel-health", "table-health");
+    }
+
+    private static Path dir;
+    private static Aggregator aggregator;
+    private static String token;
+    private static String base;
+    private static HeadlessChromium browser;
+
+    @BeforeAll
+    static void shipCapturesAndStartTheBrowser() throws Exception
+    {
+        assumeThat(HeadlessChromium.installed()).as("Debian chromium and chromium-driver (./nightjar test installs them)").isTrue();
+        dir = Files.createTempDirectory("nightjar-dashboard");
+        final Path pki = TestPki.network();
+        final Path a = generate("a.pcap", 21, 120_000, 60, "2024-06-01T00:00:00Z");
+        final Path b1 = generate("b1.pcap", 22, 40_000, 40, "2024-06-01T00:00:00Z");
+        final Path b2 = generate("b2.pcap", 23, 40_000, 40, "2024-06-01T00:25:00Z");
+        final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        aggregator = new Aggregator(Aggregator.Settings.of(any, any, dir.resolve("agg"),
+            TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
+            SensorRegistry.of(List.of(new SensorEntry("s1", "TH", "ThaiCERT", 256), new SensorEntry("s2", "VN", "VNCERT", 256)))));
+        try (NightjarProcess p1 = NightjarProcess.start(dir.resolve("s1.log"), sensorArgs(pki, "s1", a));
+             NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"), sensorArgs(pki, "s2", b1, b2)))
+        {
+            assertThat(p1.waitFor(Duration.ofMinutes(2))).as(p1.output()).isZero();
+            assertThat(p2.waitFor(Duration.ofMinutes(2))).as(p2.output()).isZero();
+        }
+        token = Files.readString(dir.resolve("agg/api-token")).trim();
+        base = "http://127.0.0.1:" + aggregator.httpAddress().getPort();
+        browser = new HeadlessChromium(dir.resolve("chromium"));
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (browser != null)
+        {
+            browser.close();
+        }
+        if (aggregator != null)
+        {
+            aggregator.close();
+        }
+    }
+
+    @BeforeEach
+    void freshPage()
+    {
+        browser.driver.get(base + "/");
+        browser.js("sessionStorage.clear();");
+        browser.driver.navigate().refresh();
+        browser.awaitAttribute("body", "data-state", "login");
+        browser.consoleEntries();
+    }
+
+    private static Path generate(final String name, final long seed, final int packets, final int rate, final String start)
+    {
+        final Path out = dir.resolve(name);
+        final int rc = Nightjar.commandLine().execute("generate", "--packets", Integer.toString(packets), "--seed", Long.toString(seed),
+            "--rate", Integer.toString(rate), "--start", start, "--out", out.toString());
+        assertThat(rc).as("generate exit code").isZero();
+        return out;
+    }
+
+    private static String[] sensorArgs(final Path pki, final String id, final Path... captures)
+    {
+        final List<String> args = new ArrayList<>(List.of("sensor", "--spool", dir.resolve("spool-" + id).toString(), "--bin", "60s",
+            "--aggregator", "localhost:" + aggregator.ingestAddress().getPort(), "--sensor-id", id,
+            "--cert", pki.resolve("sensors/" + id + ".pem").toString(), "--key", pki.resolve("sensors/" + id + ".key").toString(),
+            "--ca", pki.resolve("ca.pem").toString(), "--quiet", "--read"));
+        for (final Path c : captures)
+        {
+            args.add(c.toString());
+        }
+        return args.toArray(String[]::new);
+    }
+
+    // --------------------------------------------------------------------------------------------
+
+    private static HttpResponse<String> api(final String pathAndQuery, final String bearer) throws IOException, InterruptedException
+    {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header("Authorization", "Bearer " + bearer)
+            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode apiJson(final String pathAndQuery) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> res = api(pathAndQuery, token);
+        assertThat(res.statusCode()).as(pathAndQuery + ": " + res.body()).isEqualTo(200);
+        return Fixtures.JSON.readTree(res.body());
+    }
+
+    private void signIn(final String value)
+    {
+        final WebElement field = browser.find("#token");
+        field.clear();
+        field.sendKeys(value);
+        browser.find("#login-submit").click();
+    }
+
+    private void signInAndAwaitPanels()
+    {
+        signIn(token);
+        browser.awaitAttribute("body", "data-state", "ready");
+    }
+
+    /** The query a panel asked (path and parameters, as the page sent them). */
+    private String queryOf(final String panelId)
+    {
+        final String q = browser.find("#" + panelId).getAttribute("data-query");
+        assertThat(q).as(panelId + " data-query").startsWith("/api/v1/");
+        return q;
+    }
+
+    private static Map<String, String> parameters(final String query)
+    {
+        final Map<String, String> out = new HashMap<>();
+        final int q = query.indexOf('?');
+        if (q >= 0)
+        {
+            for (final String kv : query.substring(q + 1).split("&"))
+            {
+                final int eq = kv.indexOf('=');
+                out.put(java.net.URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                    java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    /** The cells of a table: per row, column key to the cell's raw value (data-value). */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, String>> tableCells(final String tableId)
+    {
+        return (List<Map<String, String>>)browser.js("""
+            return [...document.querySelectorAll('#' + arguments[0] + ' tbody tr')]
+              .filter(tr => !tr.querySelector('td.empty'))
+              .map(tr => Object.fromEntries([...tr.querySelectorAll('td')].map(td => [td.dataset.key, td.dataset.value])));
+            """, tableId);
+    }
+
+    /** Asserts that every cell of {@code tableId} holds the API's value for that row and column, in the API's order. */
+    private static void assertCellsMatch(final String what, final List<Map<String, String>> cells, final JsonNode rows)
+    {
+        assertThat(cells).as(what + " rows").hasSize(rows.size());
+        for (int i = 0; i < rows.size(); i++)
+        {
+            final JsonNode row = rows.get(i);
+            for (final Map.Entry<String, String> cell : cells.get(i).entrySet())
+            {
+                final JsonNode v = row.get(cell.getKey());
+                final String as = what + " row " + i + " column " + cell.getKey();
+                assertThat(v).as(as + " is a field of the API's row " + row).isNotNull();
+                assertCellValue(as, cell.getValue(), v);
+            }
+        }
+    }
+
+    private static void assertCellValue(final String as, final String cell, final JsonNode v)
+    {
+        if (v.isNull())
+        {
+            assertThat(cell).as(as).isEmpty();
+        }
+        else if (v.isNumber())
+        {
+            assertThat(Double.parseDouble(cell)).as(as).isEqualTo(v.asDouble());
+        }
+        else if (v.isArray())
+        {
+            if (v.isEmpty() || !v.get(0).isObject())
+            {
+                final List<String> items = new ArrayList<>();
+                v.forEach(x -> items.add(x.asText()));
+                assertThat(cell).as(as).isEqualTo(String.join(";", items));
+            }
+            else
+            {
+                // lists of objects (coverage gaps) are shown as their count
+                assertThat(Integer.parseInt(cell)).as(as).isEqualTo(v.size());
+            }
+        }
+        else
+        {
+            assertThat(cell).as(as).isEqualTo(v.asText());
+        }
+    }
+
+    /** The series of the chart in {@code elementId}: id to (time ms to value). */
+    private Map<String, Map<Long, Double>> chartSeries(final String elementId) throws IOException
+    {
+        final String json = (String)browser.js("""
+            const c = echarts.getInstanceByDom(document.getElementById(arguments[0]));
+            return c ? JSON.stringify(c.getOption().series.map(s => ({id: s.id, data: s.data}))) : null;
+            """, elementId);
+        assertThat(json).as("chart in #" + elementId).isNotNull();
+        final Map<String, Map<Long, Double>> out = new LinkedHashMap<>();
+        for (final JsonNode s : Fixtures.JSON.readTree(json))
+        {
+            final Map<Long, Double> points = new LinkedHashMap<>();
+            s.path("data").forEach(p -> points.put(p.get(0).asLong(), p.get(1).asDouble()));
+            out.put(s.path("id").asText(), points);
+        }
+        return out;
+    }
+
+    /** The API's time rows as series: key to (time ms to value), each key with every time of the answer (0 where absent). */
+    private static Map<String, Map<Long, Double>> expectedSeries(final JsonNode rows, final String key, final String value)
+    {
+        final List<Long> times = new ArrayList<>();
+        final Map<String, Map<Long, Double>> out = new HashMap<>();
+        for (final JsonNode r : rows)
+        {
+            final long t = Instant.parse(r.path("time").asText()).toEpochMilli();
+            if (!times.contains(t))
+            {
+                times.add(t);
+            }
+            out.computeIfAbsent(r.path(key).asText(), k -> new HashMap<>()).put(t, r.path(value).asDouble());
+        }
+        for (final Map<Long, Double> s : out.values())
+        {
+            times.forEach(t -> s.putIfAbsent(t, 0.0));
+        }
+        return out;
+    }
+
+    /** A horizontal bar chart's values, top bar first. */
+    private List<Double> barValues(final String elementId) throws IOException
+    {
+        final String json = (String)browser.js(
+            "return JSON.stringify(echarts.getInstanceByDom(document.getElementById(arguments[0])).getOption().series[0].data);", elementId);
+        final List<Double> out = new ArrayList<>();
+        Fixtures.JSON.readTree(json).forEach(v -> out.add(0, v.asDouble()));
+        return out;
+    }
+
+    private void assertNoSevereConsoleEntries()
+    {
+        final List<LogEntry> severe = browser.consoleEntries().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertThat(severe).as("SEVERE console entries").isEmpty();
+    }
+
+    // --------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldShowInEveryPanelWhatTheApiAnswersForTheSameQuery() throws Exception
+    {
+        signInAndAwaitPanels();
+        final JsonNode meta = apiJson("/api/v1/meta");
+
+        // the default period is the week up to the end of the stored data (not "now": sample data is old)
+        final Map<String, String> q = parameters(queryOf("panel-tsubame"));
+        final Instant last = Instant.parse(meta.path("data_range").path("last").asText());
+        final Instant to = Instant.parse(q.get("to"));
+        assertThat(to).isAfter(last).isBeforeOrEqualTo(last.plus(1, ChronoUnit.MINUTES));
+        assertThat(Instant.parse(q.get("from"))).isEqualTo(to.minus(7, ChronoUnit.DAYS));
+        assertThat(q).containsEntry("proto", "tcp").containsEntry("step", "5m").containsEntry("limit", "5").doesNotContainKey("country");
+
+        // TSUBAME view: stacked average packets per sensor of the top ports
+        final JsonNode tsubame = apiJson(queryOf("panel-tsubame"));
+        assertThat(tsubame.path("rows").size()).as("TSUBAME rows").isPositive();
+        assertThat(chartSeries("chart-tsubame")).isEqualTo(expectedSeries(tsubame.path("rows"), "port", "avg_packets_per_sensor"));
+
+        // volume by class
+        final JsonNode volume = apiJson(queryOf("panel-volume"));
+        assertThat(volume.path("rows").size()).as("volume rows").isPositive();
+        assertThat(chartSeries("chart-volume")).isEqualTo(expectedSeries(volume.path("rows"), "key", "packets"));
+
+        // every table, cell by cell
+        for (final Map.Entry<String, String> t : TABLES.entrySet())
+        {
+            final JsonNode answer = apiJson(queryOf(t.getKey()));
+            assertCellsMatch(t.getValue(), tableCells(t.getValue()), answer.path("rows"));
+        }
+        assertThat(tableCells("table-ports-tcp")).as("top TCP ports").isNotEmpty();
+        assertThat(tableCells("table-sources")).as("top sources").isNotEmpty();
+        assertThat(tableCells("table-health")).extracting(r -> r.get("sensor_id")).containsExactlyInAnyOrder("s1", "s2");
+
+        // the bar charts: countries and tools
+        final JsonNode countries = apiJson(queryOf("panel-countries"));
+        final List<Double> sources = new ArrayList<>();
+        countries.path("rows").forEach(r -> sources.add(r.path("sources").asDouble()));
+        assertThat(barValues("chart-countries")).isEqualTo(sources);
+        final JsonNode tools = apiJson(queryOf("panel-tools"));
+        final List<Double> toolSources = new ArrayList<>();
+        tools.path("rows").forEach(r -> toolSources.add(r.path("sources").asDouble()));
+        assertThat(barValues("chart-tools")).isEqualTo(toolSources).isNotEmpty();
+
+        // coverage notes: s2 has a hole, and each panel shows the note of its own answer
+        assertThat(volume.path("coverage").path("complete").asBoolean(true)).as("s2's hole is a coverage gap").isFalse();
+        for (final String panel : List.of("panel-volume", "panel-tsubame", "panel-ports-tcp", "panel-health"))
+        {
+            final JsonNode cov = apiJson(queryOf(panel)).path("coverage");
+            final WebElement note = browser.find("#" + panel + " > .coverage");
+            if (cov.path("complete").asBoolean(true))
+            {
+                assertThat(note.isDisplayed()).as(panel + " coverage note").isFalse();
+            }
+            else
+            {
+                assertThat(note.isDisplayed()).as(panel + " coverage note").isTrue();
+                assertThat(note.getText()).contains(cov.path("note").asText());
+            }
+        }
+
+        // attribution in the footer; times in UTC with the browser's offset
+        assertThat(browser.find("#attribution").getText()).isEqualTo(meta.path("attribution").asText()).isNotBlank();
+        assertThat(browser.find("#timezone").getText()).contains("UTC").containsPattern("UTC[+−]\\d\\d:\\d\\d");
+
+        for (final WebElement panel : browser.findAll("main .panel"))
+        {
+            browser.screenshot(panel, SHOTS.resolve(panel.getAttribute("id") + ".png"));
+        }
+        browser.screenshot(browser.find("#controls"), SHOTS.resolve("controls.png"));
+        assertNoSevereConsoleEntries();
+    }
+
+    @Test
+    void shouldAskForTheChosenPeriodAndMemberState() throws Exception
+    {
+        signInAndAwaitPanels();
+        browser.find("[data-preset=day]").click();
+        browser.awaitAttribute("body", "data-state", "ready");
+        final Map<String, String> day = parameters(queryOf("panel-volume"));
+        assertThat(Instant.parse(day.get("from"))).isEqualTo(Instant.parse(day.get("to")).minus(1, ChronoUnit.DAYS));
+
+        browser.js("const s = document.getElementById('country'); s.value = 'VN'; s.dispatchEvent(new Event('change'));");
+        browser.awaitAttribute("body", "data-state", "ready");
+        assertThat(parameters(queryOf("panel-health"))).containsEntry("country", "VN");
+        final JsonNode health = apiJson(queryOf("panel-health"));
+        assertCellsMatch("health (VN)", tableCells("table-health"), health.path("rows"));
+        assertThat(tableCells("table-health")).extracting(r -> r.get("sensor_id")).containsExactly("s2");
+        assertCellsMatch("ports (VN)", tableCells("table-ports-tcp"), apiJson(queryOf("panel-ports-tcp")).path("rows"));
+        assertNoSevereConsoleEntries();
+    }
+
+    @Test
+    void shouldDrillDownFromAPortAndFromASource() throws Exception
+    {
+        signInAndAwaitPanels();
+        final List<Map<String, String>> ports = tableCells("table-ports-tcp");
+        final String port = ports.get(0).get("port");
+        browser.find("#table-ports-tcp tbody tr:first-child td[data-key=port] button").click();
+        browser.awaitAttribute("#drill", "data-state", "ready");
+        assertThat(browser.find("#drill").getAttribute("data-key")).isEqualTo("tcp/" + port);
+        assertThat(browser.find("#drill-title").getText()).contains(port + "/tcp");
+
+        final Map<String, String> sq = parameters(queryOf("panel-drill-series"));
+        assertThat(sq).containsEntry("port", port).containsEntry("proto", "tcp");
+        final JsonNode series = apiJson(queryOf("panel-drill-series"));
+        assertThat(series.path("rows").size()).as("port series rows").isPositive();
+        final Map<String, Map<Long, Double>> chart = chartSeries("chart-drill-series");
+        final Map<Long, Double> avg = new LinkedHashMap<>();
+        series.path("rows").forEach(r -> avg.put(Instant.parse(r.path("time").asText()).toEpochMilli(), r.path("avg_packets_per_sensor").asDouble()));
+        assertThat(chart.get("avg_packets_per_sensor")).isEqualTo(avg);
+
+        assertThat(parameters(queryOf("panel-drill-events"))).containsEntry("port", port);
+        final JsonNode portEvents = apiJson(queryOf("panel-drill-events"));
+        final List<Map<String, String>> portCells = tableCells("table-drill-events");
+        assertCellsMatch("port events", portCells, portEvents.path("rows"));
+        assertThat(portCells).allSatisfy(r -> assertThat(r.get("port")).isEqualTo(port));
+        browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-port.png"));
+        browser.find("#drill-close").click();
+
+        final String src = tableCells("table-sources").get(0).get("src");
+        browser.find("#table-sources tbody tr:first-child td[data-key=src] button").click();
+        browser.awaitAttribute("#drill", "data-key", src);
+        browser.awaitAttribute("#drill", "data-state", "ready");
+        assertThat(browser.find("#drill-title").getText()).contains(src);
+        assertThat(browser.find("#panel-drill-series").isDisplayed()).isFalse();
+        assertThat(browser.find("#drill-details").getText()).contains(src);
+        assertThat(parameters(queryOf("panel-drill-events"))).containsEntry("src", src);
+        final JsonNode srcEvents = apiJson(queryOf("panel-drill-events"));
+        final List<Map<String, String>> srcCells = tableCells("table-drill-events");
+        assertCellsMatch("source events", srcCells, srcEvents.path("rows"));
+        assertThat(srcCells).allSatisfy(r -> assertThat(r.get("src")).isEqualTo(src));
+        browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-source.png"));
+        assertNoSevereConsoleEntries();
+    }
+
+    @Test
+    void shouldRefuseAWrongTokenAndAskAgain() throws Exception
+    {
+        assertThat(api("/api/v1/meta", "not-the-token").statusCode()).isEqualTo(401);
+        signIn("not-the-token");
+        browser.awaitAttribute("body", "data-state", "login");
+        assertThat(browser.find("#login-error").isDisplayed()).isTrue();
+        assertThat(browser.find("#login-error").getText()).contains("refused").contains("401");
+        assertThat(browser.find("#login").isDisplayed()).isTrue();
+        assertThat(browser.find("#app").isDisplayed()).isFalse();
+        assertThat(browser.js("return sessionStorage.getItem('nightjar.token');")).isNull();
+        browser.screenshot(browser.find("#login"), SHOTS.resolve("login-refused.png"));
+        // the browser logs the refused request itself (status 401); nothing else may be an error
+        assertThat(browser.consoleEntries().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+            .filter(e -> !e.getMessage().contains("401"))).isEmpty();
+
+        signInAndAwaitPanels();
+        assertThat(browser.js("return sessionStorage.getItem('nightjar.token');")).isEqualTo(token);
+        assertNoSevereConsoleEntries();
+    }
+
+    @Test
+    void shouldSortATableByTheClickedHeader() throws Exception
+    {
+        signInAndAwaitPanels();
+        final JsonNode rows = apiJson(queryOf("panel-sources")).path("rows");
+        assertThat(rows.size()).isGreaterThan(2);
+        final List<Long> apiPorts = new ArrayList<>();
+        rows.forEach(r -> apiPorts.add(r.path("ports").asLong()));
+
+        browser.find("#table-sources th[data-key=ports] button").click();
+        assertThat(browser.find("#table-sources th[data-key=ports]").getAttribute("aria-sort")).isEqualTo("descending");
+        final List<Long> desc = tableCells("table-sources").stream().map(r -> Long.parseLong(r.get("ports"))).toList();
+        assertThat(desc).containsExactlyInAnyOrderElementsOf(apiPorts).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+        browser.find("#table-sources th[data-key=ports] button").click();
+        assertThat(browser.find("#table-sources th[data-key=ports]").getAttribute("aria-sort")).isEqualTo("ascending");
+        final List<Long> asc = tableCells("table-sources").stream().map(r -> Long.parseLong(r.get("ports"))).toList();
+        assertThat(asc).containsExactlyInAnyOrderElementsOf(apiPorts).isSorted();
+
+        browser.find("#table-sources th[data-key=src] button").click();
+        final List<String> bySrc = tableCells("table-sources").stream().map(r -> r.get("src")).toList();
+        assertThat(bySrc).hasSize(rows.size()).doesNotHaveDuplicates();
+        assertNoSevereConsoleEntries();
+    }
+
+    @Test
+    void shouldDownloadAPanelsDataAsCsvAndItsChartAsPng() throws Exception
+    {
+        signInAndAwaitPanels();
+        final String query = queryOf("panel-ports-tcp");
+        browser.find("#panel-ports-tcp [data-csv]").click();
+        final Path csv = browser.awaitDownload(".csv");
+        final HttpResponse<String> expected = api(query + "&format=csv", token);
+        assertThat(expected.statusCode()).isEqualTo(200);
+        assertThat(Files.readString(csv)).isEqualTo(expected.body()).contains("port");
+
+        browser.find("#panel-tsubame [data-png]").click();
+        final Path png = browser.awaitDownload(".png");
+        final byte[] bytes = Files.readAllBytes(png);
+        assertThat(bytes).hasSizeGreaterThan(1000);
+        assertThat(java.util.Arrays.copyOf(bytes, 8)).isEqualTo(new byte[] {(byte)0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        assertNoSevereConsoleEntries();
+    }
+}
