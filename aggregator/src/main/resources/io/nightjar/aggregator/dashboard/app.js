@@ -491,8 +491,8 @@ function openPort(proto, port) {
       const rows = env.rows || [];
       const chart = timeChart($('#chart-drill-series'), [
         { id: 'avg_packets_per_sensor', name: 'packets per sensor', colour: PALETTE[0], data: rows.map(r => [Date.parse(r.time), Number(r.avg_packets_per_sensor)]) },
-        { id: 'sources', name: 'sources', colour: PALETTE[1], data: rows.map(r => [Date.parse(r.time), Number(r.sources)]) },
-      ], { yName: '' });
+        { id: 'sources', name: 'sources', colour: PALETTE[1], axis: 2, data: rows.map(r => [Date.parse(r.time), Number(r.sources)]) },
+      ], { yName: 'packets per sensor', y2Name: 'sources' });
       chart.resize();
     },
   }, { ...c, proto, port, limit: 100 });

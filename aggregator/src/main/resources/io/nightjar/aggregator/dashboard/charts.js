@@ -66,10 +66,11 @@ export function compact(v) {
 }
 
 /**
- * A time series chart. `series` is [{id, name, data: [[ms, value], ...], colour}] (id: the API's key); `stack` stacks
+ * A time series chart. `series` is [{id, name, data: [[ms, value], ...], colour, axis}] (id: the API's key;
+ * axis 2: on the right-hand axis named `y2Name`); `stack` stacks
  * them as areas (the TSUBAME view).
  */
-export function timeChart(el, series, { stack = false, yName = '', legendTop = 4 } = {}) {
+export function timeChart(el, series, { stack = false, yName = '', y2Name = null, legendTop = 4 } = {}) {
   const c = chartOf(el);
   c.setOption({
     ...baseOption(),
@@ -85,7 +86,8 @@ export function timeChart(el, series, { stack = false, yName = '', legendTop = 4
     legend: { type: 'scroll', top: legendTop },
     grid: { left: 8, right: 24, top: 48, bottom: 8, containLabel: true },
     xAxis: axisTime,
-    yAxis: valueAxis(yName),
+    // a second axis (right) for series of another unit, e.g. sources beside packets
+    yAxis: y2Name === null ? valueAxis(yName) : [valueAxis(yName), { ...valueAxis(y2Name), nameTextStyle: { align: 'right' }, splitLine: { show: false } }],
     series: series.map(s => ({
       id: s.id === undefined ? s.name : String(s.id),
       name: s.name,
@@ -97,6 +99,7 @@ export function timeChart(el, series, { stack = false, yName = '', legendTop = 4
       showSymbol: s.data.length < 3,
       emphasis: { focus: 'series' },
       itemStyle: s.colour ? { color: s.colour } : undefined,
+      yAxisIndex: y2Name !== null && s.axis === 2 ? 1 : 0,
       data: s.data,
     })),
   }, { notMerge: true });
