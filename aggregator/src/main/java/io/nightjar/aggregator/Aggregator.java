@@ -3,6 +3,16 @@ package io.nightjar.aggregator;
 import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.api.HttpApi;
 import io.nightjar.aggregator.api.TotalsQuery;
+import io.nightjar.aggregator.auth.Tokens;
+import io.nightjar.aggregator.stats.ExportQuery;
+import io.nightjar.aggregator.stats.HealthQuery;
+import io.nightjar.aggregator.stats.MetaQuery;
+import io.nightjar.aggregator.stats.PortsQuery;
+import io.nightjar.aggregator.stats.SourcesQuery;
+import io.nightjar.aggregator.stats.StatsContext;
+import io.nightjar.aggregator.stats.SurgingQuery;
+import io.nightjar.aggregator.stats.ToolsQuery;
+import io.nightjar.aggregator.stats.VolumeQuery;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.aggregator.ingest.IngestMetrics;
 import io.nightjar.aggregator.ingest.IngestServer;
@@ -14,7 +24,12 @@ import org.apache.arrow.memory.RootAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -37,34 +52,47 @@ public final class Aggregator implements AutoCloseable
     private final IngestServer ingest;
     private final HttpApi api;
     private final IngestMetrics metrics = new IngestMetrics();
+    private final String attribution = "";
+
+    /** File in the data directory holding the regional API token when no token file is configured. */
+    public static final String API_TOKEN_FILE = "api-token";
 
     /** Everything an aggregator needs to start. */
     public record Settings(InetSocketAddress listen, InetSocketAddress http, Path dataDirectory, SslContext tls, SensorRegistry registry,
-                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads)
+                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads, Tokens tokens)
     {
         /** Defaults for everything but the addresses, data directory, TLS and registry. */
         public static Settings of(final InetSocketAddress listen, final InetSocketAddress http, final Path data, final SslContext tls,
                                   final SensorRegistry registry)
         {
-            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0);
+            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, null);
         }
 
         /** The same with another idle timeout. */
         public Settings withIdleTimeout(final int seconds)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens);
         }
 
         /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
         public Settings withQueueHighWater(final long bytes)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads, tokens);
+        }
+
+        /**
+         * The same with these API tokens; without any (null), the API uses the regional token kept in
+         * {@code DATA/api-token}, made on first start.
+         */
+        public Settings withTokens(final Tokens t)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, t);
         }
 
         /** The same with another maximum frame payload. */
         public Settings withMaxFrame(final int bytes)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads);
+            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens);
         }
     }
 
@@ -95,10 +123,7 @@ public final class Aggregator implements AutoCloseable
         {
             server = new IngestServer(s.listen(), s.tls(), s.registry(), writer, metrics, allocator, s.maxFrameBytes(), s.idleTimeoutSeconds(),
                 s.ioThreads());
-            final TotalsQuery totals = new TotalsQuery(store);
-            final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
-            routes.put("/api/v1/totals", HttpApi.Endpoint.of(TotalsQuery.PARAMETERS, totals::run));
-            http = s.http() == null ? null : new HttpApi(s.http(), routes, 2);
+            http = s.http() == null ? null : new HttpApi(s.http(), routes(s), 2, tokens(s));
         }
         catch (final RuntimeException ex)
         {
@@ -112,6 +137,63 @@ public final class Aggregator implements AutoCloseable
         }
         this.ingest = server;
         this.api = http;
+    }
+
+    private Map<String, HttpApi.Endpoint> routes(final Settings s)
+    {
+        final StatsContext ctx = new StatsContext(store, attribution);
+        final TotalsQuery totals = new TotalsQuery(store);
+        final VolumeQuery volume = new VolumeQuery(ctx);
+        final PortsQuery ports = new PortsQuery(ctx);
+        final SourcesQuery sources = new SourcesQuery(ctx);
+        final ToolsQuery tools = new ToolsQuery(ctx);
+        final SurgingQuery surging = new SurgingQuery(ctx);
+        final HealthQuery health = new HealthQuery(ctx);
+        final MetaQuery meta = new MetaQuery(ctx);
+        final ExportQuery export = new ExportQuery(ctx, s.dataDirectory().resolve("export"));
+        final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
+        routes.put("/api/v1/meta", HttpApi.Endpoint.of(MetaQuery.PARAMETERS, meta::run));
+        routes.put("/api/v1/totals", HttpApi.Endpoint.of(TotalsQuery.PARAMETERS, totals::run));
+        routes.put("/api/v1/volume", HttpApi.Endpoint.of(VolumeQuery.PARAMETERS, volume::run));
+        routes.put("/api/v1/ports/top", HttpApi.Endpoint.of(PortsQuery.TOP_PARAMETERS, ports::top));
+        routes.put("/api/v1/ports/series", HttpApi.Endpoint.of(PortsQuery.SERIES_PARAMETERS, ports::series));
+        routes.put("/api/v1/ports/tsubame", HttpApi.Endpoint.of(PortsQuery.TSUBAME_PARAMETERS, ports::tsubame));
+        routes.put("/api/v1/ports/surging", HttpApi.Endpoint.of(SurgingQuery.PARAMETERS, surging::run));
+        routes.put("/api/v1/sources/top", HttpApi.Endpoint.of(SourcesQuery.TOP_PARAMETERS, sources::top));
+        routes.put("/api/v1/countries/top", HttpApi.Endpoint.of(SourcesQuery.GROUP_PARAMETERS, sources::countries));
+        routes.put("/api/v1/asns/top", HttpApi.Endpoint.of(SourcesQuery.GROUP_PARAMETERS, sources::asns));
+        routes.put("/api/v1/tools", HttpApi.Endpoint.of(ToolsQuery.PARAMETERS, tools::run));
+        routes.put("/api/v1/sensors/health", HttpApi.Endpoint.of(HealthQuery.PARAMETERS, health::run));
+        routes.put("/api/v1/export", HttpApi.Endpoint.of(ExportQuery.PARAMETERS, export::run));
+        return routes;
+    }
+
+    private static Tokens tokens(final Settings s)
+    {
+        if (s.tokens() != null)
+        {
+            LOG.info("api: {} tokens", s.tokens().size());
+            return s.tokens();
+        }
+        final Path file = s.dataDirectory().resolve(API_TOKEN_FILE);
+        try
+        {
+            if (!Files.exists(file))
+            {
+                final String token = Tokens.newToken();
+                final Path tmp = Files.createTempFile(s.dataDirectory(), ".api-token", ".tmp");
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                Files.writeString(tmp, token + "\n");
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                LOG.info("api: no --tokens file; made a regional token in {} (mode 0600)", file);
+            }
+            final String token = Files.readString(file).trim();
+            return Tokens.of(List.of(new Tokens.Entry("local", null, Tokens.sha256(token))));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot make or read the API token " + file, ex);
+        }
     }
 
     /** The ingest address actually bound. */

@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
         SummarizeCommand.class,
         SensorCommand.class,
         AggregatorCommand.class,
+        io.nightjar.aggregator.cli.TokenCommand.class,
         GenerateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable

@@ -71,7 +71,26 @@ final class Fixtures
     static HttpResponse<String> get(final InetSocketAddress http, final String pathAndQuery) throws IOException, InterruptedException
     {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + http.getHostString() + ":" + http.getPort() + pathAndQuery))
-            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", "Bearer " + TEST_TOKEN).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The regional API token the tests' aggregators accept. */
+    static final String TEST_TOKEN = "nj_test-token-for-loopback-aggregators";
+
+    /** Tokens holding {@link #TEST_TOKEN}, for in-process aggregators. */
+    static io.nightjar.aggregator.auth.Tokens tokens()
+    {
+        return io.nightjar.aggregator.auth.Tokens.of(java.util.List.of(
+            new io.nightjar.aggregator.auth.Tokens.Entry("tests", null, io.nightjar.aggregator.auth.Tokens.sha256(TEST_TOKEN))));
+    }
+
+    /** A token file holding {@link #TEST_TOKEN}'s hash in {@code dir}, for aggregator processes ({@code --tokens}). */
+    static java.nio.file.Path tokenFile(final java.nio.file.Path dir) throws IOException
+    {
+        final java.nio.file.Path f = dir.resolve("tokens.yaml");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(f, "tokens:\n  - organisation: tests\n    sha256: " + io.nightjar.aggregator.auth.Tokens.sha256(TEST_TOKEN) + "\n");
+        return f;
     }
 
     /** Stored flow records of {@code sensor} right now, or -1 if the aggregator does not answer. */

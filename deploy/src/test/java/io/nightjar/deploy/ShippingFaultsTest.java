@@ -36,11 +36,11 @@ class ShippingFaultsTest
         totalFlows = summary.path("flows").asLong();
     }
 
-    private static String[] aggregatorArgs(final Path pki, final Path data, final int port, final int http)
+    private static String[] aggregatorArgs(final Path pki, final Path data, final int port, final int http) throws java.io.IOException
     {
         return new String[] {"aggregator", "--listen", "127.0.0.1:" + port, "--http", "127.0.0.1:" + http, "--data", data.toString(),
             "--cert", pki.resolve("aggregator.pem").toString(), "--key", pki.resolve("aggregator.key").toString(),
-            "--ca", pki.resolve("ca.pem").toString()};
+            "--ca", pki.resolve("ca.pem").toString(), "--tokens", Fixtures.tokenFile(pki).toString()};
     }
 
     /** Waits until the stored flows of {@code sensor} pass {@code above} (or the sensor exits); returns them. */

@@ -32,7 +32,7 @@ class ShippingRoundTripTest
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         return Aggregator.Settings.of(any, any, data,
             TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
-            SensorRegistry.of(sensors.stream().map(id -> new SensorEntry(id, "TH", "test", 256)).toList()));
+            SensorRegistry.of(sensors.stream().map(id -> new SensorEntry(id, "TH", "test", 256)).toList())).withTokens(Fixtures.tokens());
     }
 
     static String[] sensorArgs(final Path pki, final String id, final Path spool, final InetSocketAddress aggregator, final String... more)

@@ -26,6 +26,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.nightjar.aggregator.auth.FailedLogins;
+import io.nightjar.aggregator.auth.Principal;
+import io.nightjar.aggregator.auth.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +42,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The aggregator's HTTP API on its own port (Netty). Requests are parsed on the event loop and
- * answered from a small query pool (DuckDB queries block), as JSON; errors are JSON objects
- * {@code {"error": ..., "parameter": ...}} with a 4xx/5xx status. Endpoints are registered by path.
+ * answered from a small query pool (DuckDB queries block), as JSON, or as CSV with
+ * {@code format=csv} (the answer's {@code rows}); errors are JSON objects
+ * {@code {"error": ..., "parameter": ...}} with a 4xx/5xx status. Endpoints under {@code /api/}
+ * need a bearer token ({@link Tokens}); ten failures from one address within five minutes block it
+ * (429). Other paths serve the dashboard's static files ({@link StaticFiles}) without a token.
  */
 public final class HttpApi implements AutoCloseable
 {
@@ -85,14 +91,18 @@ public final class HttpApi implements AutoCloseable
     }
 
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final Tokens tokens;
+    private final FailedLogins failedLogins = new FailedLogins(10, 5 * 60_000L);
+    private final StaticFiles statics = new StaticFiles(StaticFiles.DASHBOARD);
     private final EventLoopGroup group;
     private final ExecutorService queries;
     private final Channel server;
 
     /** Binds {@code listen} and serves {@code routes} (path to endpoint). */
-    public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads)
+    public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads, final Tokens tokens)
     {
         endpoints.putAll(routes);
+        this.tokens = tokens;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.queries = Executors.newFixedThreadPool(queryThreads, r ->
         {
@@ -139,46 +149,80 @@ public final class HttpApi implements AutoCloseable
             final boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (!req.decoderResult().isSuccess())
             {
-                send(ctx, keepAlive, 400, error(null, "malformed request"));
+                send(ctx, keepAlive, 400, error(null, "malformed request"), null);
                 return;
             }
             if (req.method() != HttpMethod.GET)
             {
-                send(ctx, keepAlive, 405, error(null, "only GET is supported"));
+                send(ctx, keepAlive, 405, error(null, "only GET is supported"), null);
                 return;
             }
             final QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+            if (!uri.path().startsWith("/api/"))
+            {
+                statics.serve(ctx, keepAlive, uri.path());
+                return;
+            }
+            final String client = clientAddress(ctx);
+            final long now = System.currentTimeMillis();
+            if (failedLogins.blocked(client, now))
+            {
+                LOG.warn("api: {} refused: too many failed authentications from {}", uri.path(), client);
+                send(ctx, keepAlive, 429, error(null, "too many failed authentications from this address; try again in 5 minutes"), null);
+                return;
+            }
+            final Principal who = tokens.check(bearer(req.headers().get(HttpHeaderNames.AUTHORIZATION)));
+            if (who == null)
+            {
+                failedLogins.fail(client, now);
+                LOG.warn("api: {} refused: {} token from {}", uri.path(),
+                    req.headers().contains(HttpHeaderNames.AUTHORIZATION) ? "wrong" : "no", client);
+                send(ctx, keepAlive, 401, error("Authorization", "a valid bearer token is needed (Authorization: Bearer TOKEN)"), null);
+                return;
+            }
             final Endpoint endpoint = endpoints.get(uri.path());
             if (endpoint == null)
             {
-                send(ctx, keepAlive, 404, error(null, "no endpoint " + uri.path() + " (endpoints: " + endpoints.keySet() + ")"));
+                send(ctx, keepAlive, 404, error(null, "no endpoint " + uri.path() + " (endpoints: " + endpoints.keySet() + ")"), null);
                 return;
             }
             try
             {
-                queries.execute(() -> answer(ctx, keepAlive, endpoint, uri));
+                queries.execute(() -> answer(ctx, keepAlive, endpoint, uri, who));
             }
             catch (final RejectedExecutionException ex)
             {
-                send(ctx, keepAlive, 503, error(null, "shutting down"));
+                send(ctx, keepAlive, 503, error(null, "shutting down"), null);
             }
         }
 
-        private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final Endpoint endpoint, final QueryStringDecoder uri)
+        private void answer(final ChannelHandlerContext ctx, final boolean keepAlive, final Endpoint endpoint, final QueryStringDecoder uri,
+                            final Principal who)
         {
             try
             {
-                final Object result = endpoint.handle(new QueryParams(uri.parameters(), endpoint.parameters()));
-                send(ctx, keepAlive, 200, result);
+                final Map<String, java.util.List<String>> raw = new LinkedHashMap<>(uri.parameters());
+                final java.util.List<String> format = raw.remove("format");
+                final boolean csv = format != null && !format.isEmpty() && format.get(format.size() - 1).equals("csv");
+                if (format != null && !format.isEmpty() && !csv && !format.get(format.size() - 1).equals("json"))
+                {
+                    throw new ApiException(400, "format", "parameter 'format': '" + format.get(0) + "' is not json or csv");
+                }
+                final Object result = endpoint.handle(new QueryParams(raw, endpoint.parameters(), who, format == null ? null : format.get(0)));
+                send(ctx, keepAlive, 200, result, csv ? uri.path() : null);
             }
             catch (final ApiException ex)
             {
-                send(ctx, keepAlive, ex.status(), error(ex.parameter(), ex.getMessage()));
+                if (ex.status() == 403)
+                {
+                    LOG.warn("api: {} refused for {}: {}", uri.uri(), who.organisation(), ex.getMessage());
+                }
+                send(ctx, keepAlive, ex.status(), error(ex.parameter(), ex.getMessage()), null);
             }
             catch (final Exception ex)
             {
                 LOG.error("api: {} failed", uri.uri(), ex);
-                send(ctx, keepAlive, 500, error(null, "internal error: " + ex.getMessage()));
+                send(ctx, keepAlive, 500, error(null, "internal error: " + ex.getMessage()), null);
             }
         }
 
@@ -201,12 +245,41 @@ public final class HttpApi implements AutoCloseable
         return m;
     }
 
-    private static void send(final ChannelHandlerContext ctx, final boolean keepAlive, final int status, final Object body)
+    private static String bearer(final String header)
+    {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            return null;
+        }
+        return header.substring(7).trim();
+    }
+
+    private static String clientAddress(final ChannelHandlerContext ctx)
+    {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
+    }
+
+    /** Sends {@code body} as JSON, or its rows as CSV when {@code csvName} is not null. */
+    private static void send(final ChannelHandlerContext ctx, final boolean keepAlive, final int status, final Object body, final String csvName)
     {
         byte[] bytes;
+        String type = "application/json; charset=utf-8";
+        String coverage = null;
         try
         {
-            bytes = JSON.writeValueAsBytes(body);
+            if (csvName != null && body instanceof Map<?, ?> m && m.get("rows") instanceof java.util.List<?> rows)
+            {
+                bytes = Csv.render(rows).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                type = "text/csv; charset=utf-8";
+                if (m.get("coverage") instanceof Map<?, ?> c && c.get("note") != null)
+                {
+                    coverage = c.get("note").toString().replaceAll("[^\\x20-\\x7e]", "?");
+                }
+            }
+            else
+            {
+                bytes = JSON.writeValueAsBytes(body);
+            }
         }
         catch (final Exception ex)
         {
@@ -214,8 +287,22 @@ public final class HttpApi implements AutoCloseable
         }
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
             Unpooled.wrappedBuffer(bytes));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        res.headers().set("X-Content-Type-Options", "nosniff");
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (status == 401)
+        {
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"nightjar\"");
+        }
+        if (coverage != null)
+        {
+            res.headers().set("X-Nightjar-Coverage", coverage);
+        }
+        if (csvName != null && type.startsWith("text/csv"))
+        {
+            res.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + csvName.substring(csvName.lastIndexOf('/') + 1) + ".csv\"");
+        }
         if (keepAlive)
         {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

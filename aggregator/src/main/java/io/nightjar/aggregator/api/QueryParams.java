@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import io.nightjar.aggregator.auth.Principal;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,23 @@ public final class QueryParams
 {
     private static final Pattern SENSOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
-    private final Map<String, List<String>> raw;
+    private static final Pattern COUNTRY = Pattern.compile("[A-Za-z]{2}");
 
-    /** Wraps decoded parameters, refusing any not in {@code allowed}. */
+    private final Map<String, List<String>> raw;
+    private final Principal principal;
+    private final String format;
+
+    /** Wraps decoded parameters of a regional caller, refusing any not in {@code allowed}. */
     public QueryParams(final Map<String, List<String>> raw, final Set<String> allowed)
     {
+        this(raw, allowed, new Principal("local", null), null);
+    }
+
+    /** Wraps decoded parameters of {@code principal}'s request, refusing any not in {@code allowed}. */
+    public QueryParams(final Map<String, List<String>> raw, final Set<String> allowed, final Principal principal, final String format)
+    {
+        this.principal = principal;
+        this.format = format;
         for (final String name : raw.keySet())
         {
             if (!allowed.contains(name))
@@ -32,6 +46,117 @@ public final class QueryParams
             }
         }
         this.raw = raw;
+    }
+
+    /** Who asks. */
+    public Principal principal()
+    {
+        return principal;
+    }
+
+    /** The {@code format} asked for ("json", "csv") or null. */
+    public String format()
+    {
+        return format;
+    }
+
+    /** Whether the parameter was given. */
+    public boolean has(final String name)
+    {
+        return raw.containsKey(name);
+    }
+
+    /** A string parameter, or {@code otherwise}. */
+    public String string(final String name, final String otherwise)
+    {
+        final String v = single(name);
+        return v == null || v.isEmpty() ? otherwise : v;
+    }
+
+    /** One of {@code choices} (case-sensitive), or {@code otherwise} when absent. */
+    public String choice(final String name, final String otherwise, final String... choices)
+    {
+        final String v = single(name);
+        if (v == null || v.isEmpty())
+        {
+            return otherwise;
+        }
+        for (final String c : choices)
+        {
+            if (c.equals(v))
+            {
+                return v;
+            }
+        }
+        throw new ApiException(400, name, "parameter '" + name + "': '" + v + "' is not one of " + List.of(choices));
+    }
+
+    /** An integer parameter within [min, max], or {@code otherwise} when absent. */
+    public long integer(final String name, final long otherwise, final long min, final long max)
+    {
+        final String v = single(name);
+        if (v == null || v.isEmpty())
+        {
+            return otherwise;
+        }
+        try
+        {
+            final long n = Long.parseLong(v);
+            if (n < min || n > max)
+            {
+                throw new ApiException(400, name, "parameter '" + name + "': " + n + " is outside " + min + ".." + max);
+            }
+            return n;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ApiException(400, name, "parameter '" + name + "': '" + v + "' is not an integer");
+        }
+    }
+
+    /** A decimal parameter within [min, max], or {@code otherwise} when absent. */
+    public double decimal(final String name, final double otherwise, final double min, final double max)
+    {
+        final String v = single(name);
+        if (v == null || v.isEmpty())
+        {
+            return otherwise;
+        }
+        try
+        {
+            final double n = Double.parseDouble(v);
+            if (!(n >= min && n <= max))
+            {
+                throw new ApiException(400, name, "parameter '" + name + "': " + v + " is outside " + min + ".." + max);
+            }
+            return n;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ApiException(400, name, "parameter '" + name + "': '" + v + "' is not a number");
+        }
+    }
+
+    /** Member-state codes given (comma-separated and/or repeated), upper case; empty for all. */
+    public List<String> countries(final String name)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final String v : raw.getOrDefault(name, List.of()))
+        {
+            for (final String cc : v.split(","))
+            {
+                if (cc.isEmpty())
+                {
+                    continue;
+                }
+                if (!COUNTRY.matcher(cc).matches())
+                {
+                    throw new ApiException(400, name, "parameter '" + name + "': '" + cc + "' is not an ISO 3166 alpha-2 code (e.g. TH)");
+                }
+                out.add(cc.toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+        return out;
     }
 
     private String single(final String name)

@@ -2,6 +2,7 @@ package io.nightjar.aggregator.cli;
 
 import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.Aggregator;
+import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.wire.tls.HostPort;
 import io.nightjar.wire.tls.TlsContexts;
@@ -50,6 +51,11 @@ public final class AggregatorCommand implements Callable<Integer>
     @Option(names = "--sensors", paramLabel = "YAML", description = "Allow-list and metadata of sensors (see README).")
     Path sensors;
 
+    @Option(names = "--tokens", paramLabel = "YAML",
+        description = {"API tokens (SHA-256 per organisation; made with `nightjar token`).",
+            "Without it, a regional token is kept in DATA/api-token (mode 0600)."})
+    Path tokens;
+
     @Option(names = "--plaintext", description = "No TLS (only when listening on a loopback address, for tests).")
     boolean plaintext;
 
@@ -90,7 +96,7 @@ public final class AggregatorCommand implements Callable<Integer>
         }
         final int idle = (int)Math.max(1, io.nightjar.wire.tls.Units.parseDuration("--idle-timeout", idleTimeout).toSeconds());
         final Aggregator.Settings settings = Aggregator.Settings.of(ingest.address(), api.address(), data, tls, registry)
-            .withMaxFrame((int)frame).withIdleTimeout(idle);
+            .withMaxFrame((int)frame).withIdleTimeout(idle).withTokens(tokens == null ? null : Tokens.load(tokens));
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         final Aggregator aggregator = new Aggregator(settings);
@@ -107,8 +113,9 @@ public final class AggregatorCommand implements Callable<Integer>
                 Thread.currentThread().interrupt();
             }
         }, "nightjar-shutdown"));
-        System.out.printf("aggregator ready: sensors %s, api http://%s:%d/, store %s%n", aggregator.ingestAddress(),
-            aggregator.httpAddress().getHostString(), aggregator.httpAddress().getPort(), aggregator.store().file());
+        System.out.printf("aggregator ready: sensors %s, api and dashboard http://%s:%d/, store %s%s%n", aggregator.ingestAddress(),
+            aggregator.httpAddress().getHostString(), aggregator.httpAddress().getPort(), aggregator.store().file(),
+            tokens == null ? ", token in " + data.resolve(Aggregator.API_TOKEN_FILE) : "");
         System.out.flush();
         try
         {

@@ -73,6 +73,8 @@ public final class FlowStore implements AutoCloseable
                 + " spool_documents BIGINT, spool_bytes BIGINT, evicted_records BIGINT, evicted_bins BIGINT, last_bin TIMESTAMP)");
             st.execute("CREATE TABLE IF NOT EXISTS sensors (sensor_id VARCHAR PRIMARY KEY, country VARCHAR, organisation VARCHAR,"
                 + " darknet_addresses BIGINT)");
+            // Source attribution (country, ASN), one row per source, filled by the writer from the geolocation data.
+            st.execute("CREATE TABLE IF NOT EXISTS sources (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)");
         }
         writer.setAutoCommit(false);
         this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");

@@ -1,0 +1,142 @@
+package io.nightjar.aggregator.stats;
+
+import io.nightjar.aggregator.api.ApiException;
+import io.nightjar.aggregator.api.QueryParams;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code /api/v1/export}: writes the stored flow records (or bin summaries) of a scope as
+ * Hive-partitioned files by day ({@code day=2024-06-01/...}) under {@code DATA/export/NAME/},
+ * Parquet (default) or CSV, so that Spark, Trino or DuckDB can read the archive when one
+ * aggregator is no longer enough. Addresses are written as text (IPv4 dotted, IPv6 as eight full groups)
+ * beside the raw 16 bytes, sketches are left out. A member-state token exports only its own
+ * sensors' records.
+ */
+public final class ExportQuery
+{
+    /** Parameters. */
+    public static final Set<String> PARAMETERS = Params.with(Scope.PARAMETERS, "what", "to_format");
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final StatsContext ctx;
+    private final Path exportRoot;
+
+    /** Exports of {@code ctx} into {@code exportRoot}. */
+    public ExportQuery(final StatsContext ctx, final Path exportRoot)
+    {
+        this.ctx = ctx;
+        this.exportRoot = exportRoot;
+    }
+
+    /** Runs the export. */
+    public Map<String, Object> run(final QueryParams p) throws Exception
+    {
+        try (Connection c = ctx.reader())
+        {
+            final Scope scope = Scope.resolve(p, SensorCatalog.load(c), 7, true);
+            final String what = p.choice("what", "flows", "flows", "bins");
+            final String format = p.choice("to_format", "parquet", "parquet", "csv");
+            final String name = what + "-" + STAMP.format(Instant.now()) + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+            final Path dir = exportRoot.resolve(name).toAbsolutePath();
+            Files.createDirectories(dir.getParent());
+            final String columns = what.equals("flows")
+                ? "sensor_id, bin_start, bin_length_us, nj_addr(src) AS src_text, src, protocol, port, class, fingerprint,"
+                + " nj_addr(victim) AS victim_text, packets, bytes, destinations, first_ts, last_ts,"
+                + " tcp_flags, ttl_min, ttl_max, syn_window, syn_options"
+                : "*";
+            final String where = what.equals("flows") ? scope.where("") : scope.whereBins("");
+            final String select = "SELECT " + columns + ", strftime(bin_start, '%Y-%m-%d') AS day FROM " + what + " WHERE " + where;
+            final long rows;
+            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + what + " WHERE " + where))
+            {
+                if (what.equals("flows"))
+                {
+                    scope.bind(count, 1);
+                }
+                else
+                {
+                    scope.withoutTrafficFilters().bind(count, 1);
+                }
+                try (ResultSet rs = count.executeQuery())
+                {
+                    rs.next();
+                    rows = rs.getLong(1);
+                }
+            }
+            if (rows == 0)
+            {
+                throw new ApiException(404, "from", "no " + what + " stored in this scope");
+            }
+            final String copy = "COPY (" + select
+                + ") TO '" + dir.toString().replace("'", "''") + "' (FORMAT " + (format.equals("parquet") ? "PARQUET" : "CSV, HEADER")
+                + ", PARTITION_BY (day))";
+            try (var st = c.createStatement())
+            {
+                st.execute(Addresses.MACRO);
+            }
+            try (PreparedStatement ps = c.prepareStatement(copy))
+            {
+                if (what.equals("flows"))
+                {
+                    scope.bind(ps, 1);
+                }
+                else
+                {
+                    scope.withoutTrafficFilters().bind(ps, 1);
+                }
+                ps.execute();
+            }
+            final List<String> files = new ArrayList<>();
+            try (Stream<Path> s = Files.walk(dir))
+            {
+                s.filter(Files::isRegularFile).forEach(f -> files.add(dir.relativize(f).toString()));
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("export written but not listable: " + ex.getMessage(), ex);
+            }
+            files.sort(String::compareTo);
+            final Map<String, Object> m = new LinkedHashMap<>();
+            m.put("api", "v1");
+            m.put("query", scope.describe());
+            m.put("directory", dir.toString());
+            m.put("format", format);
+            m.put("what", what);
+            m.put("rows", rows);
+            m.put("files", files);
+            return m;
+        }
+    }
+
+    /** The SQL macro turning a 16-byte stored address into text. */
+    static final class Addresses
+    {
+        static final String MACRO = "CREATE OR REPLACE TEMP MACRO nj_addr(a) AS CASE WHEN a IS NULL THEN NULL WHEN "
+            + io.nightjar.aggregator.stats.StatsContext.ipv4("a") + " THEN concat_ws('.', " + octet(13) + ", " + octet(14) + ", " + octet(15) + ", "
+            + octet(16) + ") ELSE lower(rtrim(regexp_replace(hex(a), '(.{4})', '\\1:', 'g'), ':')) END";
+
+        private static String octet(final int n)
+        {
+            return "('0x' || substr(hex(a), " + (2 * n - 1) + ", 2))::INTEGER";
+        }
+
+        private Addresses()
+        {
+        }
+    }
+}
