@@ -1,6 +1,9 @@
 // The query API of aggregator/API.md: bearer token, JSON envelope, CSV downloads.
 
 const TOKEN_KEY = 'nightjar.token';
+// The token of this page, kept in memory for its requests and in sessionStorage for reloads of the
+// tab; a request never goes out without one (every refused request counts against this address).
+let current = sessionStorage.getItem(TOKEN_KEY);
 
 /** Raised for any answer that is not 2xx; `status` 401 means the token was refused. */
 export class ApiError extends Error {
@@ -13,10 +16,11 @@ export class ApiError extends Error {
 }
 
 export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
+  return current;
 }
 
 export function setToken(value) {
+  current = value || null;
   if (value) {
     sessionStorage.setItem(TOKEN_KEY, value);
   } else {
@@ -37,11 +41,14 @@ export function url(path, params = {}) {
 }
 
 async function request(path, params, accept) {
-  const t = token();
+  const t = current;
+  if (!t) {
+    throw new ApiError(401, 'not signed in');
+  }
   let res;
   try {
     res = await fetch(url(path, params), {
-      headers: { 'Authorization': `Bearer ${t || ''}`, 'Accept': accept },
+      headers: { 'Authorization': `Bearer ${t}`, 'Accept': accept },
       cache: 'no-store',
       credentials: 'omit',
     });

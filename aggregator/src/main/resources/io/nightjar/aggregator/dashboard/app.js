@@ -91,7 +91,7 @@ async function signIn() {
   $('#app').hidden = false;
   setUpMeta(meta);
   applyPreset(state.preset);
-  await loadAll();
+  await loadAll(true);
 }
 
 function setUpMeta(meta) {
@@ -187,9 +187,8 @@ async function loadPanel(panel, path, params, render, generation) {
     if (generation !== state.generation) {
       return;
     }
-    if (e instanceof ApiError && e.status === 401) {
-      setToken(null);
-      showLogin('Your token is no longer accepted (401). Sign in again.');
+    if (e instanceof ApiError && (e.status === 401 || e.status === 429)) {
+      signedOut(e);
       throw e;
     }
     const { error } = panelParts(panel);
@@ -225,14 +224,16 @@ function seriesBy(rows, keyOf, valueOf, nameOf, colourOf) {
   }));
 }
 
-function portColumns(proto) {
+function portColumns(proto, rows) {
+  const maxShare = Math.max(1e-9, ...rows.map(r => Number(r.share) || 0));
   return [
     { key: 'rank', label: '#', type: 'num' },
     { key: 'port', label: 'Port', type: 'num', link: 'Show this port over time and its scan events', format: v => portLabel(proto, v) },
     { key: 'packets', label: 'Packets', type: 'num' },
     { key: 'sources', label: 'Sources', type: 'num' },
     { key: 'avg_packets_per_sensor', label: 'Per sensor', type: 'num', title: 'average packets per sensor' },
-    { key: 'share', label: 'Share', type: 'num', format: fmtPercent, bar: v => Number(v) },
+    // bars relative to the largest share in the table: the eye compares lengths
+    { key: 'share', label: 'Share', type: 'num', format: fmtPercent, bar: v => Number(v) / maxShare, title: 'share of all packets of this protocol\'s probe class' },
     {
       key: 'change', label: 'Change', type: 'num', format: fmtChange, title: 'against the period of the same length before',
       cellClass: v => (v === null || v === undefined ? 'new' : (v > 0 ? 'up' : (v < 0 ? 'down' : ''))),
@@ -288,7 +289,7 @@ function renderPorts(proto) {
     for (const r of env.rows || []) {
       state.ports.set(`${proto}/${r.port}`, r);
     }
-    renderTable($(`#table-ports-${proto}`), portColumns(proto), env.rows || [], { onLink });
+    renderTable($(`#table-ports-${proto}`), portColumns(proto, env.rows || []), env.rows || [], { onLink });
   };
 }
 
@@ -310,7 +311,14 @@ function renderSurging(env) {
 
 function renderTools(env) {
   const rows = env.rows || [];
-  barChart($('#chart-tools'), rows.map(r => ({ name: r.tool, value: Number(r.sources) })), { name: 'sources', colour: PALETTE[4] });
+  // the chart shows the recognised tools only: unattributed sources outnumber them by far and would flatten their bars
+  barChart($('#chart-tools'), rows.filter(r => r.tool !== 'unattributed').map(r => ({ name: r.tool, value: Number(r.sources) })),
+    { name: 'sources', colour: PALETTE[4] });
+  renderTable($('#table-tools'), [
+    { key: 'tool', label: 'Tool' },
+    { key: 'sources', label: 'Sources', type: 'num' },
+    { key: 'packets', label: 'Packets', type: 'num' },
+  ], rows);
 }
 
 function renderCountries(env) {
@@ -386,16 +394,18 @@ function renderHealth(env) {
   renderTable($('#table-health'), [
     { key: 'sensor_id', label: 'Sensor' },
     { key: 'country', label: 'State', format: v => countryName(v) },
-    { key: 'organisation', label: 'Organisation' },
-    { key: 'last_heartbeat', label: 'Last seen (UTC)', type: 'time' },
-    { key: 'last_bin', label: 'Last bin (UTC)', type: 'time' },
-    { key: 'clock_skew_seconds', label: 'Clock skew s', type: 'num' },
+    { key: 'organisation', label: 'Org.' },
+    { key: 'last_heartbeat', label: 'Last seen', title: 'last heartbeat, UTC', type: 'time' },
+    { key: 'last_bin', label: 'Last bin', title: 'start of the last bin stored, UTC', type: 'time' },
+    { key: 'clock_skew_seconds', label: 'Skew s', title: 'sensor clock minus aggregator clock, seconds', type: 'num' },
     { key: 'kernel_drops', label: 'Kernel drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
-    { key: 'interface_drops', label: 'If drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
+    { key: 'interface_drops', label: 'Iface drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
+    { key: 'capture_drops', label: 'Bin drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'drops the bins report' },
     { key: 'malformed_share', label: 'Malformed', type: 'num', format: fmtPercent },
-    { key: 'spool_backlog', label: 'Backlog', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
+    { key: 'spool_backlog', label: 'Backlog', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'spool records not yet shipped' },
+    { key: 'evicted_records', label: 'Evicted', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'records the spool evicted before shipping' },
     { key: 'bins', label: 'Bins', type: 'num' },
-    { key: 'bins_expected', label: 'Expected', type: 'num' },
+    { key: 'bins_expected', label: 'of', title: 'bins expected over the sensor\'s life in the period', type: 'num' },
     {
       key: 'coverage', label: 'Coverage', type: 'num', format: v => fmtPercent(v), bar: v => Number(v),
       cellClass: v => (Number(v) < 0.99 ? 'warn' : ''),
@@ -407,9 +417,39 @@ function renderHealth(env) {
   ], env.rows || [], { empty: 'No sensor in scope.' });
 }
 
-async function loadAll() {
+/** The token stopped working (revoked, or this address is locked out): back to the sign-in form. */
+function signedOut(e) {
+  if (token()) {
+    setToken(null);
+    state.generation++;
+    showLogin(e.status === 401 ? 'Your token is no longer accepted (401). Sign in again.' : refusedMessage(e));
+  }
+}
+
+/**
+ * Loads every panel. Unless the sign-in has just done so, /api/v1/meta is asked first: one request
+ * shows whether the token still works (a dozen refused ones at once would lock this address out
+ * for five minutes) and brings the data range up to date.
+ */
+async function loadAll(metaIsFresh = false) {
   const generation = ++state.generation;
   document.body.dataset.state = 'loading';
+  $('#global-error').hidden = true;
+  if (!metaIsFresh) {
+    try {
+      state.meta = await get('/api/v1/meta');
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 401 || e.status === 429)) {
+        signedOut(e);
+        return;
+      }
+      $('#global-error').hidden = false;
+      $('#global-error').textContent = `Could not load the aggregator's metadata: ${e.message}`;
+    }
+    if (generation !== state.generation) {
+      return;
+    }
+  }
   state.sources.clear();
   state.ports.clear();
   const c = common();

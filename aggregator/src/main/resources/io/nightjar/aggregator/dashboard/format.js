@@ -13,7 +13,12 @@ export function fmtNumber(v) {
     return '–';
   }
   const n = Number(v);
-  return Number.isFinite(n) ? numberFormat.format(n) : String(v);
+  if (!Number.isFinite(n)) {
+    return String(v);
+  }
+  const text = numberFormat.format(n);
+  // -0.001 rounds to "-0"
+  return text === '-0' ? '0' : text;
 }
 
 /** A fraction (0.25) as a percentage ("25.0 %"). */
