@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
         SensorCommand.class,
         AggregatorCommand.class,
         io.nightjar.aggregator.cli.TokenCommand.class,
+        io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable

@@ -124,12 +124,27 @@ public final class StoreWriter implements AutoCloseable
                 final IngestItem first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null)
                 {
-                    if (dirty && System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(2))
+                    if (rollupsDue || System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(1))
+                    {
+                        rollupsDue = !rebuildOneDirtyDay();
+                        lastRollupNanos = System.nanoTime();
+                    }
+                    if (dirty && !rollupsDue && System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(2))
                     {
                         checkpoint();
                         dirty = false;
                     }
+                    if (!rollupsDue)
+                    {
+                        rollupsCurrent();
+                    }
                     continue;
+                }
+                if (System.nanoTime() - lastRollupNanos > TimeUnit.SECONDS.toNanos(60))
+                {
+                    // under sustained load, still keep the roll-ups at most about a minute behind
+                    rebuildOneDirtyDay();
+                    lastRollupNanos = System.nanoTime();
                 }
                 dirty = true;
                 group.add(first);
@@ -177,6 +192,54 @@ public final class StoreWriter implements AutoCloseable
                 }
             }
         }
+    }
+
+    private volatile boolean rollupsDue = true;
+    private long lastRollupNanos = System.nanoTime();
+    private final java.util.List<java.util.concurrent.CountDownLatch> rollupWaiters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Rebuilds the oldest dirty day's roll-ups; returns whether none was left dirty before the call. */
+    private boolean rebuildOneDirtyDay()
+    {
+        try
+        {
+            final List<Long> days = store.dirtyDays();
+            if (days.isEmpty())
+            {
+                return true;
+            }
+            final long start = System.nanoTime();
+            store.rebuildRollup(days.get(0));
+            LOG.info("store: roll-ups of {} rebuilt in {} ms ({} more days to do)", java.time.LocalDate.ofEpochDay(days.get(0)),
+                (System.nanoTime() - start) / 1_000_000, days.size() - 1);
+            return days.size() == 1;
+        }
+        catch (final SQLException ex)
+        {
+            LOG.warn("store: roll-up rebuild failed (queries use the records meanwhile): {}", ex.getMessage());
+            return true;
+        }
+    }
+
+    private void rollupsCurrent()
+    {
+        for (final java.util.concurrent.CountDownLatch l : rollupWaiters)
+        {
+            l.countDown();
+        }
+        rollupWaiters.clear();
+    }
+
+    /**
+     * Waits until the writer has applied what is queued and brought every day's roll-ups up to date
+     * (the demo and benchmarks call it before timing queries). Returns false on timeout.
+     */
+    public boolean awaitRollups(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final java.util.concurrent.CountDownLatch l = new java.util.concurrent.CountDownLatch(1);
+        rollupsDue = true;
+        rollupWaiters.add(l);
+        return l.await(timeout, unit);
     }
 
     private void checkpoint()

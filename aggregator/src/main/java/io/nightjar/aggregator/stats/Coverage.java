@@ -40,7 +40,12 @@ public final class Coverage
         }
     }
 
-    /** The gaps of every sensor in {@code scope}, in sensor then time order. */
+    /**
+     * The gaps of every sensor in {@code scope}, in sensor then time order. Whole clean days are read
+     * from the {@code sensor_day} roll-up (first bin, end of the last, longest stretch between bins);
+     * only a day whose longest stretch reaches {@link #MIN_GAP_MICROS}, and the partial days at the
+     * ends, are read bin by bin. The pieces are then stitched in time order.
+     */
     public static List<Gap> gaps(final Connection c, final Scope scope) throws SQLException
     {
         final List<Gap> out = new ArrayList<>();
@@ -48,21 +53,59 @@ public final class Coverage
         {
             return out;
         }
-        final String sql = "SELECT sensor_id, epoch_us(bin_start) AS s, epoch_us(bin_start) + bin_length_us AS e,"
-            + " lead(epoch_us(bin_start)) OVER (PARTITION BY sensor_id ORDER BY bin_start) AS next"
-            + " FROM bins WHERE " + scope.whereBins("");
-        // Only the rows that start a gap (or end the range) leave DuckDB.
-        final String gaps = "SELECT sensor_id, e, next FROM (" + sql + ") WHERE next IS NULL OR next - e >= ? ORDER BY sensor_id, s";
-        final Map<String, long[]> firstLast = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT sensor_id, epoch_us(min(bin_start)) FROM bins WHERE " + scope.whereBins("")
-            + " GROUP BY sensor_id"))
+        final Union u = Union.plan(c, scope, true);
+        final Map<String, List<long[]>> pieces = new LinkedHashMap<>();
+        final List<Scope> binByBin = new ArrayList<>(u.rawScopes());
+        final java.util.TreeSet<Long> daysToScan = new java.util.TreeSet<>();
+        if (u.usesRollups())
         {
-            scope.bindBins(ps, 1);
-            try (ResultSet rs = ps.executeQuery())
+            try (PreparedStatement ps = c.prepareStatement("SELECT sensor_id, day - DATE '1970-01-01', first_bin, last_bin_end, max_gap_us FROM ("
+                + u.rollupOnly("sensor_day", "sensor_id, day, first_bin, last_bin_end, max_gap_us") + ")"))
             {
-                while (rs.next())
+                u.bindRollupOnly(ps, 1, false);
+                try (ResultSet rs = ps.executeQuery())
                 {
-                    firstLast.put(rs.getString(1), new long[] {rs.getLong(2)});
+                    while (rs.next())
+                    {
+                        pieces.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new long[] {rs.getLong(3), rs.getLong(4)});
+                        if (rs.getLong(5) >= MIN_GAP_MICROS)
+                        {
+                            daysToScan.add(rs.getLong(2));
+                        }
+                    }
+                }
+            }
+        }
+        for (final long d : daysToScan)
+        {
+            binByBin.add(scope.withRange(d * 86_400_000_000L, (d + 1) * 86_400_000_000L));
+        }
+        for (final Scope r : binByBin)
+        {
+            try (PreparedStatement ps = c.prepareStatement("SELECT sensor_id, epoch_us(min(bin_start)), max(epoch_us(bin_start) + bin_length_us) FROM bins"
+                + " WHERE " + r.whereBins("") + " GROUP BY sensor_id"))
+            {
+                r.bindBins(ps, 1);
+                try (ResultSet rs = ps.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        pieces.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new long[] {rs.getLong(2), rs.getLong(3)});
+                    }
+                }
+            }
+            final String sql = "SELECT sensor_id, e, next FROM (SELECT sensor_id, epoch_us(bin_start) + bin_length_us AS e,"
+                + " lead(epoch_us(bin_start)) OVER (PARTITION BY sensor_id ORDER BY bin_start) AS next FROM bins WHERE " + r.whereBins("")
+                + ") WHERE next - e >= ?";
+            try (PreparedStatement ps = c.prepareStatement(sql))
+            {
+                ps.setLong(r.bindBins(ps, 1), MIN_GAP_MICROS);
+                try (ResultSet rs = ps.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        out.add(new Gap(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                    }
                 }
             }
         }
@@ -79,38 +122,15 @@ public final class Coverage
             {
                 continue;
             }
-            final long[] first = firstLast.get(id);
-            if (first == null)
+            final List<long[]> own = pieces.getOrDefault(id, new ArrayList<>());
+            own.sort((a, b) -> Long.compare(a[0], b[0]));
+            long cursor = lifeStart;
+            for (final long[] piece : own)
             {
-                addIfLong(out, id, lifeStart, lifeEnd);
+                addIfLong(out, id, cursor, piece[0]);
+                cursor = Math.max(cursor, piece[1]);
             }
-            else
-            {
-                addIfLong(out, id, lifeStart, first[0]);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(gaps))
-        {
-            final int next = scope.bindBins(ps, 1);
-            ps.setLong(next, MIN_GAP_MICROS);
-            try (ResultSet rs = ps.executeQuery())
-            {
-                while (rs.next())
-                {
-                    final String id = rs.getString(1);
-                    final long end = rs.getLong(2);
-                    final long nextStart = rs.getLong(3);
-                    if (rs.wasNull())
-                    {
-                        final SensorCatalog.Sensor s = scope.catalog().get(id);
-                        addIfLong(out, id, end, Math.min(scope.toMicros(), s.lastBinEndMicros()));
-                    }
-                    else
-                    {
-                        addIfLong(out, id, end, nextStart);
-                    }
-                }
-            }
+            addIfLong(out, id, cursor, lifeEnd);
         }
         out.sort((a, b) -> a.sensorId().equals(b.sensorId()) ? Long.compare(a.startMicros(), b.startMicros()) : a.sensorId().compareTo(b.sensorId()));
         return out;

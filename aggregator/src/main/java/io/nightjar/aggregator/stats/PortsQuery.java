@@ -22,14 +22,14 @@ import java.util.StringJoiner;
  * with the TSUBAME per-sensor average (packets divided by the sensors that reported in the period,
  * so that large and small sensors compare fairly), share and change against the previous period
  * of the same length; one port's series; and the TSUBAME view (the top ports' per-sensor averages
- * per step).
+ * per step). Whole days come from the daily roll-ups, the rest from the records ({@link Union}).
  */
 public final class PortsQuery
 {
     /** Parameters of {@code /api/v1/ports/top}. */
-    public static final Set<String> TOP_PARAMETERS = Params.with(Scope.PARAMETERS, "by", "limit");
+    public static final Set<String> TOP_PARAMETERS = Params.with(Scope.PARAMETERS, "by", "limit", "sources");
     /** Parameters of {@code /api/v1/ports/series}. */
-    public static final Set<String> SERIES_PARAMETERS = Params.with(Scope.PARAMETERS, "step");
+    public static final Set<String> SERIES_PARAMETERS = Params.with(Scope.PARAMETERS, "step", "sources");
     /** Parameters of {@code /api/v1/ports/tsubame}. */
     public static final Set<String> TSUBAME_PARAMETERS = Params.with(Scope.PARAMETERS, "step", "limit");
 
@@ -62,12 +62,18 @@ public final class PortsQuery
         return s.protocol() == null ? s.withProtocol(6) : s;
     }
 
+    private static boolean wantSources(final QueryParams p)
+    {
+        return p.choice("sources", "true", "true", "false").equals("true");
+    }
+
     /** Sensors that stored a bin in the scope's range: the TSUBAME average's denominator. */
     static long activeSensors(final Connection c, final Scope scope) throws SQLException
     {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT sensor_id) FROM bins WHERE " + scope.whereBins("")))
+        final Union u = Union.plan(c, scope, true);
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT sensor_id) FROM (" + u.sql("sensor_day", "bins", "sensor_id", false) + ")"))
         {
-            scope.bindBins(ps, 1);
+            u.bind(ps, 1, false);
             try (ResultSet rs = ps.executeQuery())
             {
                 rs.next();
@@ -85,20 +91,46 @@ public final class PortsQuery
             final int proto = scope.protocol();
             final TrafficClass cls = probeClass(proto);
             final String by = p.choice("by", "packets", "packets", "sources");
+            final boolean sources = wantSources(p) || by.equals("sources");
             final int limit = Params.limit(p, 10);
-            final String where = scope.where("") + " AND class = " + cls.id();
-            final String order = by.equals("packets") ? "2 DESC, 4 DESC, 1" : "4 DESC, 2 DESC, 1";
-            final String sql = "SELECT port, sum(packets)::BIGINT, sum(bytes)::BIGINT, count(DISTINCT src) FROM flows WHERE " + where
-                + " GROUP BY port ORDER BY " + order + " LIMIT " + limit;
+            final String classFilter = " AND class = " + cls.id();
+            final Union u = Union.plan(c, scope, true);
             final List<long[]> top = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql))
+            final String packetsSql = "SELECT port, sum(packets)::BIGINT AS packets, sum(bytes)::BIGINT AS bytes FROM ("
+                + u.sql("port_day", "flows", "port, packets, bytes", true, classFilter) + ") GROUP BY port";
+            final String sourcesSql = "SELECT port, count(DISTINCT src) AS sources FROM (" + u.sql("port_src_day", "flows", "port, src", true, classFilter)
+                + ") GROUP BY port";
+            if (by.equals("packets"))
             {
-                scope.bind(ps, 1);
-                try (ResultSet rs = ps.executeQuery())
+                try (PreparedStatement ps = c.prepareStatement(packetsSql + " ORDER BY packets DESC, port LIMIT " + limit))
                 {
-                    while (rs.next())
+                    u.bind(ps, 1, true);
+                    try (ResultSet rs = ps.executeQuery())
                     {
-                        top.add(new long[] {rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                        while (rs.next())
+                        {
+                            top.add(new long[] {rs.getInt(1), rs.getLong(2), rs.getLong(3), -1});
+                        }
+                    }
+                }
+                if (sources)
+                {
+                    final Map<Integer, Long> s = distinctSources(c, scope, cls, top);
+                    top.forEach(t -> t[3] = s.getOrDefault((int)t[0], 0L));
+                }
+            }
+            else
+            {
+                try (PreparedStatement ps = c.prepareStatement("WITH s AS (" + sourcesSql + "), p AS (" + packetsSql + ") SELECT s.port, p.packets, p.bytes,"
+                    + " s.sources FROM s JOIN p USING (port) ORDER BY s.sources DESC, p.packets DESC, s.port LIMIT " + limit))
+                {
+                    u.bind(ps, u.bind(ps, 1, true), true);
+                    try (ResultSet rs = ps.executeQuery())
+                    {
+                        while (rs.next())
+                        {
+                            top.add(new long[] {rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                        }
                     }
                 }
             }
@@ -106,16 +138,18 @@ public final class PortsQuery
             final long sensors = activeSensors(c, scope);
             final long length = scope.toMicros() - scope.fromMicros();
             final Scope prevScope = scope.withRange(scope.fromMicros() - length, scope.fromMicros());
-            final Map<Integer, long[]> prev = portTotals(c, prevScope, cls, top);
+            final Map<Integer, Long> prevPackets = portPackets(c, prevScope, cls, top);
+            final Map<Integer, Long> prevSources = sources ? distinctSources(c, prevScope, cls, top) : Map.of();
             final List<Map<String, Object>> rows = new ArrayList<>();
             int rank = 1;
             for (final long[] t : top)
             {
-                final long[] pv = prev.getOrDefault((int)t[0], new long[] {0, 0});
+                final long pv = prevPackets.getOrDefault((int)t[0], 0L);
                 rows.add(Rows.row("rank", rank++, "proto", Rows.protocolName(proto), "port", (int)t[0], "packets", t[1], "bytes", t[2],
-                    "sources", t[3], "avg_packets_per_sensor", sensors == 0 ? 0.0 : Rows.round4((double)t[1] / sensors),
-                    "share", total == 0 ? 0.0 : Rows.round4((double)t[1] / total), "previous_packets", pv[0], "previous_sources", pv[1],
-                    "change", pv[0] == 0 ? null : Rows.round4((double)(t[1] - pv[0]) / pv[0])));
+                    "sources", t[3] < 0 ? null : t[3], "avg_packets_per_sensor", sensors == 0 ? 0.0 : Rows.round4((double)t[1] / sensors),
+                    "share", total == 0 ? 0.0 : Rows.round4((double)t[1] / total), "previous_packets", pv,
+                    "previous_sources", sources ? prevSources.getOrDefault((int)t[0], 0L) : null,
+                    "change", pv == 0 ? null : Rows.round4((double)(t[1] - pv) / pv)));
             }
             final Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("by", by);
@@ -123,16 +157,25 @@ public final class PortsQuery
             extra.put("active_sensors", sensors);
             extra.put("total_packets", total);
             extra.put("previous_from", Times.iso(prevScope.fromMicros()));
+            extra.put("rollups", u.usesRollups());
             return ctx.answer(c, scope, extra, rows);
         }
     }
 
+    private static String portList(final List<long[]> ports)
+    {
+        final StringJoiner in = new StringJoiner(", ", " AND port IN (", ")");
+        ports.forEach(t -> in.add(Long.toString(t[0])));
+        return in.toString();
+    }
+
     private static long totalPackets(final Connection c, final Scope scope, final TrafficClass cls) throws SQLException
     {
-        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(packets), 0)::BIGINT FROM flows WHERE " + scope.where("")
-            + " AND class = " + cls.id()))
+        final Union u = Union.plan(c, scope, true);
+        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(packets), 0)::BIGINT FROM ("
+            + u.sql("port_day", "flows", "packets", true, " AND class = " + cls.id()) + ")"))
         {
-            scope.bind(ps, 1);
+            u.bind(ps, 1, true);
             try (ResultSet rs = ps.executeQuery())
             {
                 rs.next();
@@ -141,25 +184,36 @@ public final class PortsQuery
         }
     }
 
-    private static Map<Integer, long[]> portTotals(final Connection c, final Scope scope, final TrafficClass cls, final List<long[]> ports)
+    private static Map<Integer, Long> portPackets(final Connection c, final Scope scope, final TrafficClass cls, final List<long[]> ports)
         throws SQLException
     {
-        final Map<Integer, long[]> out = new HashMap<>();
+        return perPort(c, scope, ports, "port_day", "port, packets", "sum(packets)::BIGINT", cls);
+    }
+
+    private static Map<Integer, Long> distinctSources(final Connection c, final Scope scope, final TrafficClass cls, final List<long[]> ports)
+        throws SQLException
+    {
+        return perPort(c, scope, ports, "port_src_day", "port, src", "count(DISTINCT src)", cls);
+    }
+
+    private static Map<Integer, Long> perPort(final Connection c, final Scope scope, final List<long[]> ports, final String rollup,
+                                              final String columns, final String aggregate, final TrafficClass cls) throws SQLException
+    {
+        final Map<Integer, Long> out = new HashMap<>();
         if (ports.isEmpty())
         {
             return out;
         }
-        final StringJoiner in = new StringJoiner(", ", "(", ")");
-        ports.forEach(t -> in.add(Long.toString(t[0])));
-        try (PreparedStatement ps = c.prepareStatement("SELECT port, sum(packets)::BIGINT, count(DISTINCT src) FROM flows WHERE "
-            + scope.where("") + " AND class = " + cls.id() + " AND port IN " + in + " GROUP BY port"))
+        final Union u = Union.plan(c, scope, true);
+        try (PreparedStatement ps = c.prepareStatement("SELECT port, " + aggregate + " FROM ("
+            + u.sql(rollup, "flows", columns, true, " AND class = " + cls.id() + portList(ports)) + ") GROUP BY port"))
         {
-            scope.bind(ps, 1);
+            u.bind(ps, 1, true);
             try (ResultSet rs = ps.executeQuery())
             {
                 while (rs.next())
                 {
-                    out.put(rs.getInt(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    out.put(rs.getInt(1), rs.getLong(2));
                 }
             }
         }
@@ -170,10 +224,11 @@ public final class PortsQuery
     private static Map<Long, Long> activeSensorsPerStep(final Connection c, final Scope scope, final Step step) throws SQLException
     {
         final Map<Long, Long> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("bin_start") + "), count(DISTINCT sensor_id) FROM bins WHERE "
-            + scope.whereBins("") + " GROUP BY 1"))
+        final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), count(DISTINCT sensor_id) FROM ("
+            + u.sql("sensor_day", "bins", "{t} AS t, sensor_id", false) + ") GROUP BY 1"))
         {
-            scope.bindBins(ps, 1);
+            u.bind(ps, 1, false);
             try (ResultSet rs = ps.executeQuery())
             {
                 while (rs.next())
@@ -197,14 +252,33 @@ public final class PortsQuery
             }
             final Step step = Step.of("step", p.string("step", "1d"));
             Params.checkSteps(scope, step);
+            final boolean sources = wantSources(p);
             final TrafficClass cls = probeClass(scope.protocol());
             final Map<Long, Long> sensors = activeSensorsPerStep(c, scope, step);
-            final String sql = "SELECT epoch_us(" + step.bucket("bin_start") + "), sum(packets)::BIGINT, count(DISTINCT src) FROM flows WHERE "
-                + scope.where("") + " AND class = " + cls.id() + " GROUP BY 1 ORDER BY 1";
+            final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
+            final String classFilter = " AND class = " + cls.id();
+            final Map<Long, Long> distinct = new HashMap<>();
+            if (sources)
+            {
+                try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), count(DISTINCT src) FROM ("
+                    + u.sql("port_src_day", "flows", "{t} AS t, src", true, classFilter) + ") GROUP BY 1"))
+                {
+                    u.bind(ps, 1, true);
+                    try (ResultSet rs = ps.executeQuery())
+                    {
+                        while (rs.next())
+                        {
+                            distinct.put(rs.getLong(1), rs.getLong(2));
+                        }
+                    }
+                }
+            }
+            final String sql = "SELECT epoch_us(" + step.bucket("t") + "), sum(packets)::BIGINT FROM ("
+                + u.sql("port_day", "flows", "{t} AS t, packets", true, classFilter) + ") GROUP BY 1 ORDER BY 1";
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                scope.bind(ps, 1);
+                u.bind(ps, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
@@ -212,12 +286,15 @@ public final class PortsQuery
                         final long t = rs.getLong(1);
                         final long n = sensors.getOrDefault(t, 0L);
                         rows.add(Rows.row("time", Times.iso(t), "proto", Rows.protocolName(scope.protocol()), "port", scope.port(),
-                            "packets", rs.getLong(2), "sources", rs.getLong(3), "sensors", n,
+                            "packets", rs.getLong(2), "sources", sources ? distinct.getOrDefault(t, 0L) : null, "sensors", n,
                             "avg_packets_per_sensor", n == 0 ? 0.0 : Rows.round4((double)rs.getLong(2) / n)));
                     }
                 }
             }
-            return ctx.answer(c, scope, Map.of("step", step.key()), rows);
+            final Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("step", step.key());
+            extra.put("rollups", u.usesRollups());
+            return ctx.answer(c, scope, extra, rows);
         }
     }
 
@@ -231,29 +308,30 @@ public final class PortsQuery
             Params.checkSteps(scope, step);
             final int limit = (int)p.integer("limit", 5, 1, 20);
             final TrafficClass cls = probeClass(scope.protocol());
-            final List<Integer> ports = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT port FROM flows WHERE " + scope.where("") + " AND class = " + cls.id()
-                + " GROUP BY port ORDER BY sum(packets) DESC, port LIMIT " + limit))
+            final String classFilter = " AND class = " + cls.id();
+            final Union whole = Union.plan(c, scope, true);
+            final List<long[]> ports = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT port FROM (" + whole.sql("port_day", "flows", "port, packets", true, classFilter)
+                + ") GROUP BY port ORDER BY sum(packets) DESC, port LIMIT " + limit))
             {
-                scope.bind(ps, 1);
+                whole.bind(ps, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
                     {
-                        ports.add(rs.getInt(1));
+                        ports.add(new long[] {rs.getInt(1)});
                     }
                 }
             }
             final List<Map<String, Object>> rows = new ArrayList<>();
+            final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
             if (!ports.isEmpty())
             {
                 final Map<Long, Long> sensors = activeSensorsPerStep(c, scope, step);
-                final StringJoiner in = new StringJoiner(", ", "(", ")");
-                ports.forEach(x -> in.add(Integer.toString(x)));
-                try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("bin_start") + "), port, sum(packets)::BIGINT FROM flows WHERE "
-                    + scope.where("") + " AND class = " + cls.id() + " AND port IN " + in + " GROUP BY 1, 2 ORDER BY 1, 2"))
+                try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), port, sum(packets)::BIGINT FROM ("
+                    + u.sql("port_day", "flows", "{t} AS t, port, packets", true, classFilter + portList(ports)) + ") GROUP BY 1, 2 ORDER BY 1, 2"))
                 {
-                    scope.bind(ps, 1);
+                    u.bind(ps, 1, true);
                     try (ResultSet rs = ps.executeQuery())
                     {
                         while (rs.next())
@@ -268,7 +346,8 @@ public final class PortsQuery
             }
             final Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("step", step.key());
-            extra.put("ports", ports);
+            extra.put("ports", ports.stream().map(x -> (int)x[0]).toList());
+            extra.put("rollups", u.usesRollups());
             return ctx.answer(c, scope, extra, rows);
         }
     }

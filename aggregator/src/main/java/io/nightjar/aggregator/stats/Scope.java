@@ -277,6 +277,59 @@ public final class Scope
         return sb.toString();
     }
 
+    /**
+     * The sensor filter and, when {@code traffic}, the protocol, port and class filters, each as
+     * {@code " AND ..."} (no time range), for roll-up tables.
+     */
+    public String filters(final String alias, final boolean traffic)
+    {
+        final StringBuilder sb = new StringBuilder();
+        if (!allSensors)
+        {
+            sb.append(" AND ").append(alias).append("sensor_id IN (").append(sensors.isEmpty() ? "NULL" : "?, ".repeat(sensors.size() - 1) + "?")
+                .append(')');
+        }
+        if (traffic && protocol != null)
+        {
+            sb.append(" AND ").append(alias).append("protocol = ?");
+        }
+        if (traffic && port != null)
+        {
+            sb.append(" AND ").append(alias).append("port = ?");
+        }
+        if (traffic && trafficClass != null)
+        {
+            sb.append(" AND ").append(alias).append("class = ?");
+        }
+        return sb.toString();
+    }
+
+    /** Binds the placeholders of {@link #filters}; returns the next index. */
+    public int bindFilters(final PreparedStatement ps, final int first, final boolean traffic) throws SQLException
+    {
+        int i = first;
+        if (!allSensors)
+        {
+            for (final String s : sensors)
+            {
+                ps.setString(i++, s);
+            }
+        }
+        if (traffic && protocol != null)
+        {
+            ps.setInt(i++, protocol);
+        }
+        if (traffic && port != null)
+        {
+            ps.setInt(i++, port);
+        }
+        if (traffic && trafficClass != null)
+        {
+            ps.setInt(i++, trafficClass.id());
+        }
+        return i;
+    }
+
     /** Like {@link #where(String)} but only the time range and sensors (for the bins table). */
     public String whereBins(final String alias)
     {

@@ -99,13 +99,17 @@ public final class SourcesQuery
             final Scope scope = Scope.resolve(p, SensorCatalog.load(c), 7, false);
             final int limit = Params.limit(p, 10);
             final boolean asn = name.equals("asn");
-            final String sql = "WITH per AS (SELECT src, sum(packets)::BIGINT AS packets FROM flows WHERE " + scope.where("") + " GROUP BY src)"
+            final boolean traffic = scope.protocol() != null || scope.port() != null || scope.trafficClass() != null;
+            // src_day has no protocol, port or class: with such a filter the records are read
+            final Union u = Union.plan(c, scope, !traffic);
+            final String sql = "WITH per AS (SELECT src, sum(packets)::BIGINT AS packets FROM (" + u.sql("src_day", "flows", "src, packets", true)
+                + ") GROUP BY src)"
                 + " SELECT " + key + " AS k, " + (asn ? "any_value(s.as_name)" : "NULL") + ", count(*), sum(per.packets)::BIGINT"
                 + " FROM per LEFT JOIN sources s ON s.src = per.src GROUP BY k ORDER BY 3 DESC, 4 DESC, k LIMIT " + limit;
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                scope.bind(ps, 1);
+                u.bind(ps, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
@@ -121,7 +125,7 @@ public final class SourcesQuery
                     }
                 }
             }
-            return ctx.answer(c, scope, Map.of("limit", limit), rows);
+            return ctx.answer(c, scope, Map.of("limit", limit, "rollups", u.usesRollups()), rows);
         }
     }
 }

@@ -40,19 +40,33 @@ public final class VolumeQuery
             Params.checkSteps(scope, step);
             final String by = p.choice("by", "class", "class", "proto");
             final String key = by.equals("class") ? "class" : "protocol";
-            final String sql = "SELECT epoch_us(" + step.bucket("bin_start") + ") AS t, " + key + ", sum(packets)::BIGINT, sum(bytes)::BIGINT,"
-                + " count(DISTINCT src) FROM flows WHERE " + scope.where("") + " GROUP BY 1, 2 ORDER BY 1, 2";
+            final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
+            final Map<String, Long> sources = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), " + key + ", count(DISTINCT src) FROM ("
+                + u.sql("port_src_day", "flows", "{t} AS t, " + key + ", src", true) + ") GROUP BY 1, 2"))
+            {
+                u.bind(ps, 1, true);
+                try (ResultSet rs = ps.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        sources.put(rs.getLong(1) + "/" + rs.getInt(2), rs.getLong(3));
+                    }
+                }
+            }
+            final String sql = "SELECT epoch_us(" + step.bucket("t") + ") AS ts, " + key + ", sum(packets)::BIGINT, sum(bytes)::BIGINT FROM ("
+                + u.sql("port_day", "flows", "{t} AS t, " + key + ", packets, bytes", true) + ") GROUP BY 1, 2 ORDER BY 1, 2";
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                scope.bind(ps, 1);
+                u.bind(ps, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
                     {
                         final int k = rs.getInt(2);
                         rows.add(Rows.row("time", Times.iso(rs.getLong(1)), "key", by.equals("class") ? Rows.className(k) : Rows.protocolName(k),
-                            "packets", rs.getLong(3), "bytes", rs.getLong(4), "sources", rs.getLong(5)));
+                            "packets", rs.getLong(3), "bytes", rs.getLong(4), "sources", sources.getOrDefault(rs.getLong(1) + "/" + k, 0L)));
                     }
                 }
             }

@@ -73,6 +73,7 @@ public final class FlowStore implements AutoCloseable
                 + " spool_documents BIGINT, spool_bytes BIGINT, evicted_records BIGINT, evicted_bins BIGINT, last_bin TIMESTAMP)");
             st.execute("CREATE TABLE IF NOT EXISTS sensors (sensor_id VARCHAR PRIMARY KEY, country VARCHAR, organisation VARCHAR,"
                 + " darknet_addresses BIGINT)");
+            Rollups.create(st);
             // Source attribution (country, ASN), one row per source, filled by the writer from the geolocation data.
             st.execute("CREATE TABLE IF NOT EXISTS sources (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)");
         }
@@ -146,6 +147,7 @@ public final class FlowStore implements AutoCloseable
         }
         final String table = schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
         final String view = "incoming_" + table;
+        Rollups.markDirty(writer, days(schema, batches));
         try (ConcatenatingReader reader = new ConcatenatingReader(allocator, schema, batches);
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator))
         {
@@ -160,6 +162,55 @@ public final class FlowStore implements AutoCloseable
         catch (final IOException ex)
         {
             throw new SQLException("cannot stream batches into " + table + ": " + ex, ex);
+        }
+    }
+
+    /** The distinct UTC days (epoch days) of the batches' bin starts. */
+    private java.util.Set<Long> days(final Schema schema, final List<ArrowRecordBatch> batches)
+    {
+        final java.util.Set<Long> days = new java.util.TreeSet<>();
+        try (org.apache.arrow.vector.VectorSchemaRoot root = org.apache.arrow.vector.VectorSchemaRoot.create(schema, allocator))
+        {
+            final org.apache.arrow.vector.VectorLoader loader = new org.apache.arrow.vector.VectorLoader(root);
+            for (final ArrowRecordBatch b : batches)
+            {
+                loader.load(b);
+                final org.apache.arrow.vector.TimeStampMicroVector v = (org.apache.arrow.vector.TimeStampMicroVector)root.getVector("bin_start");
+                long last = Long.MIN_VALUE;
+                for (int i = 0; i < root.getRowCount(); i++)
+                {
+                    final long d = Math.floorDiv(v.get(i), 86_400_000_000L);
+                    if (d != last)
+                    {
+                        days.add(d);
+                        last = d;
+                    }
+                }
+            }
+        }
+        return days;
+    }
+
+    /** Days whose roll-ups are out of date, oldest first (epoch days); writer thread only. */
+    public List<Long> dirtyDays() throws SQLException
+    {
+        final List<Long> days = Rollups.dirtyDays(writer);
+        writer.commit();
+        return days;
+    }
+
+    /** Rebuilds one day's roll-ups and commits; writer thread only. */
+    public void rebuildRollup(final long epochDay) throws SQLException
+    {
+        try
+        {
+            Rollups.rebuild(writer, epochDay);
+            writer.commit();
+        }
+        catch (final SQLException ex)
+        {
+            rollback();
+            throw ex;
         }
     }
 

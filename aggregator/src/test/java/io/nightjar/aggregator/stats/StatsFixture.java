@@ -226,6 +226,16 @@ final class StatsFixture implements AutoCloseable
         }
     }
 
+    /** Builds the roll-ups of every dirty day, as the store's writer does when idle. */
+    StatsFixture rebuildRollups() throws Exception
+    {
+        for (final long day : store.dirtyDays())
+        {
+            store.rebuildRollup(day);
+        }
+        return this;
+    }
+
     StatsContext context()
     {
         return new StatsContext(store, "test attribution");

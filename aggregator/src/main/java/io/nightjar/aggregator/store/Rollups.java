@@ -1,0 +1,103 @@
+package io.nightjar.aggregator.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Daily roll-ups of the flow records, so that the dashboard's long-range queries read thousands of
+ * rows instead of hundreds of millions, and stay exact:
+ * <ul>
+ *   <li>{@code port_day}: packets and bytes per (day, sensor, protocol, port, class): additive;</li>
+ *   <li>{@code port_src_day}: the distinct (day, sensor, protocol, port, class, source) keys, so that
+ *       distinct sources over any set of whole days and sensors is an exact {@code count(DISTINCT)}
+ *       over far fewer rows than the records (a scanner seen in every bin of a day is one row);</li>
+ *   <li>{@code src_day}: packets and bytes per (day, sensor, source), for countries and ASNs;</li>
+ *   <li>{@code sensor_day}: bins per (day, sensor), first bin, end of last bin and the longest stretch
+ *       between bins inside the day, for active-sensor counts and coverage.</li>
+ * </ul>
+ * A day is marked dirty (table {@code rollup_days}) in the same transaction as any record of it,
+ * and rebuilt by the store's single writer when it is idle (or at least every minute under load),
+ * in one transaction that also marks it clean. Readers use a day's roll-up only when it is clean,
+ * and the records otherwise, so answers never depend on how far the rebuild has come.
+ */
+public final class Rollups
+{
+    private Rollups()
+    {
+    }
+
+    /** Creates the roll-up tables if missing. */
+    static void create(final Statement st) throws SQLException
+    {
+        st.execute("CREATE TABLE IF NOT EXISTS rollup_days (day DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
+        st.execute("CREATE TABLE IF NOT EXISTS port_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
+            + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS port_src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
+            + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, src BLOB NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS sensor_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, bins BIGINT NOT NULL,"
+            + " first_bin BIGINT NOT NULL, last_bin_end BIGINT NOT NULL, max_gap_us BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, src BLOB NOT NULL,"
+            + " packets BIGINT NOT NULL, bytes BIGINT NOT NULL)");
+    }
+
+    /** Marks days (epoch days) dirty, in the caller's transaction. */
+    static void markDirty(final Connection c, final Collection<Long> epochDays) throws SQLException
+    {
+        if (epochDays.isEmpty())
+        {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO rollup_days VALUES (DATE '1970-01-01' + ?::INTEGER, true, NULL)"))
+        {
+            for (final long d : epochDays)
+            {
+                ps.setLong(1, d);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Dirty days, oldest first, as epoch days. */
+    static List<Long> dirtyDays(final Connection c) throws SQLException
+    {
+        final List<Long> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT day - DATE '1970-01-01' FROM rollup_days WHERE dirty ORDER BY day"))
+        {
+            while (rs.next())
+            {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    /** Rebuilds one day's roll-ups and marks it clean, in the caller's transaction. */
+    static void rebuild(final Connection c, final long epochDay) throws SQLException
+    {
+        final String day = "(DATE '1970-01-01' + " + epochDay + "::INTEGER)";
+        final String range = "bin_start >= " + day + "::TIMESTAMP AND bin_start < (" + day + " + 1)::TIMESTAMP";
+        try (Statement st = c.createStatement())
+        {
+            for (final String t : List.of("port_day", "port_src_day", "src_day", "sensor_day"))
+            {
+                st.execute("DELETE FROM " + t + " WHERE day = " + day);
+            }
+            st.execute("INSERT INTO port_day SELECT " + day + ", sensor_id, protocol, port, class, sum(packets), sum(bytes), count(DISTINCT src)"
+                + " FROM flows WHERE " + range + " GROUP BY ALL");
+            st.execute("INSERT INTO port_src_day SELECT DISTINCT " + day + ", sensor_id, protocol, port, class, src FROM flows WHERE " + range);
+            st.execute("INSERT INTO src_day SELECT " + day + ", sensor_id, src, sum(packets), sum(bytes) FROM flows WHERE " + range + " GROUP BY ALL");
+            st.execute("INSERT INTO sensor_day SELECT " + day + ", sensor_id, count(*), min(s), max(e), coalesce(max(next - e), 0) FROM ("
+                + "SELECT sensor_id, epoch_us(bin_start) AS s, epoch_us(bin_start) + bin_length_us AS e,"
+                + " lead(epoch_us(bin_start)) OVER (PARTITION BY sensor_id ORDER BY bin_start) AS next FROM bins WHERE " + range + ") GROUP BY sensor_id");
+            st.execute("UPDATE rollup_days SET dirty = false, built = now() WHERE day = " + day);
+        }
+    }
+}
