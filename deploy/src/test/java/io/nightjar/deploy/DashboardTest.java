@@ -346,6 +346,20 @@ class DashboardTest
         final List<Double> sources = new ArrayList<>();
         countries.path("rows").forEach(r -> sources.add(r.path("sources").asDouble()));
         assertThat(barValues("chart-countries")).isEqualTo(sources);
+        // the map: every known country of the answer, with its sources (unknown '??' has no shape)
+        final Map<String, Double> known = new HashMap<>();
+        countries.path("rows").forEach(r ->
+        {
+            if (!r.path("country").asText().equals("??"))
+            {
+                known.put(r.path("country").asText(), r.path("sources").asDouble());
+            }
+        });
+        final JsonNode mapData = Fixtures.JSON.readTree((String)browser.js(
+            "return JSON.stringify(echarts.getInstanceByDom(document.getElementById('chart-map')).getOption().series[0].data);"));
+        final Map<String, Double> shown = new HashMap<>();
+        mapData.forEach(d -> shown.put(d.path("name").asText(), d.path("sources").asDouble()));
+        assertThat(shown).as("countries on the map").isEqualTo(known);
         final JsonNode tools = apiJson(queryOf("panel-tools"));
         final List<Double> toolSources = new ArrayList<>();
         tools.path("rows").forEach(r ->

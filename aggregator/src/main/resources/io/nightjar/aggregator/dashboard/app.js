@@ -1,7 +1,7 @@
 // Nightjar dashboard: sign-in, controls, panels and drill-down over the query API (aggregator/API.md).
 
 import { ApiError, downloadCsv, get, saveBlob, setToken, token, url } from './api.js';
-import { CLASS_COLOURS, PALETTE, barChart, pngBlob, timeChart } from './charts.js';
+import { CLASS_COLOURS, PALETTE, barChart, mapChart, pngBlob, timeChart } from './charts.js';
 import { renderTable } from './tables.js';
 import {
   countryName, fmtBytes, fmtChange, fmtDuration, fmtNumber, fmtPercent, fmtTime, fromInputValue, isoUtc, localOffsetText, toInputValue,
@@ -181,7 +181,7 @@ async function loadPanel(panel, path, params, render, generation) {
       return;
     }
     showCoverage(panel, envelope);
-    render(envelope);
+    await render(envelope);
     panel.dataset.state = (envelope.rows || []).length ? 'ready' : 'empty';
   } catch (e) {
     if (generation !== state.generation) {
@@ -323,12 +323,20 @@ function renderTools(env) {
 
 function renderCountries(env) {
   const rows = env.rows || [];
+  const known = rows.filter(r => r.country && r.country !== '??');
+  const map = mapChart($('#chart-map'), known.map(r => ({ code: r.country, value: Number(r.sources), title: countryName(r.country) })))
+    .catch(e => {
+      const { error } = panelParts($('#panel-countries'));
+      error.hidden = false;
+      error.textContent = `The world map could not be drawn: ${e.message}`;
+    });
   barChart($('#chart-countries'), rows.map(r => ({ name: countryName(r.country), value: Number(r.sources) })), { name: 'sources' });
   renderTable($('#table-countries'), [
     { key: 'country', label: 'Country', format: v => countryName(v) },
     { key: 'sources', label: 'Sources', type: 'num' },
     { key: 'packets', label: 'Packets', type: 'num' },
   ], rows);
+  return map;
 }
 
 function renderAsns(env) {
@@ -575,8 +583,8 @@ document.addEventListener('click', async e => {
     return;
   }
   if (b.hasAttribute('data-png')) {
-    const el = panel.querySelector('.chart');
-    saveBlob(pngBlob(el), `${fileStem(panel)}.png`);
+    const el = b.dataset.chart ? document.getElementById(b.dataset.chart) : panel.querySelector('.chart:not(.map)');
+    saveBlob(pngBlob(el), `${fileStem(panel)}${b.dataset.chart ? '_map' : ''}.png`);
     return;
   }
   b.disabled = true;

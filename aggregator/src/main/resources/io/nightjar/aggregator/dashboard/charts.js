@@ -141,3 +141,52 @@ export function pngBlob(el) {
   }
   return new Blob([bytes], { type: 'image/png' });
 }
+
+let world = null;
+
+/** Registers the world map (Natural Earth 1:110m, features keyed by ISO alpha-2) once. */
+export function loadWorld() {
+  if (!world) {
+    world = fetch('world-110m.geo.json', { credentials: 'omit' })
+      .then(r => {
+        if (!r.ok) {
+          throw new Error(`world map: ${r.status}`);
+        }
+        return r.json();
+      })
+      .then(geo => {
+        echarts.registerMap('world', geo);
+        return geo;
+      });
+  }
+  return world;
+}
+
+/**
+ * A world map shaded by `items` [{code (ISO alpha-2), value, title}]. The shade follows
+ * log10(1 + value): sources per country span orders of magnitude.
+ */
+export async function mapChart(el, items) {
+  await loadWorld();
+  const c = chartOf(el);
+  const max = Math.max(1, ...items.map(i => i.value));
+  c.setOption({
+    ...baseOption(),
+    tooltip: {
+      renderMode: 'richText', confine: true, trigger: 'item',
+      formatter: p => (p.data ? `${p.data.title}\n${fmtNumber(p.data.sources)} sources` : `${p.name}\nno sources`),
+    },
+    visualMap: {
+      type: 'continuous', min: 0, max: Math.log10(1 + max), left: 8, bottom: 8, itemHeight: 110, calculable: false,
+      text: [compact(max), '0'], inRange: { color: ['#dbe8f7', '#5b8fd0', '#2f6db5', '#14213d'] },
+    },
+    series: [{
+      type: 'map', map: 'world', nameProperty: 'iso_a2', roam: true, zoom: 1.15, center: [15, 15],
+      itemStyle: { areaColor: '#f0f2f5', borderColor: '#b8c2cf', borderWidth: 0.5 },
+      emphasis: { label: { show: false }, itemStyle: { areaColor: '#ffd166' } },
+      select: { disabled: true },
+      data: items.map(i => ({ name: i.code, value: Math.log10(1 + i.value), sources: i.value, title: i.title })),
+    }],
+  }, { notMerge: true });
+  return c;
+}
