@@ -193,9 +193,14 @@ async function loadPanel(panel, path, params, render, generation) {
     }
     const { error } = panelParts(panel);
     error.hidden = false;
-    error.textContent = e instanceof ApiError
-      ? `Could not load: ${e.message}${e.parameter ? ` (parameter ${e.parameter})` : ''} [${e.status}]`
-      : `Could not load: ${e}`;
+    if (e instanceof ApiError && e.status === 404) {
+      // an older aggregator, or one whose statistics do not include this yet
+      error.textContent = `This aggregator does not serve ${path} (404).`;
+    } else {
+      error.textContent = e instanceof ApiError
+        ? `Could not load: ${e.message}${e.parameter ? ` (parameter ${e.parameter})` : ''} [${e.status}]`
+        : `Could not load: ${e}`;
+    }
     panel.dataset.state = 'error';
   }
 }
