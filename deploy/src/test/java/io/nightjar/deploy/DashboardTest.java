@@ -422,7 +422,13 @@ class DashboardTest
         // attribution in the footer (empty while the aggregator has no geolocation data); times in UTC with the browser's offset
         assertThat(browser.find("#attribution").getText()).isEqualTo(meta.path("attribution").asText());
         assertThat(apiJson(queryOf("panel-countries")).path("attribution").asText()).isEqualTo(meta.path("attribution").asText());
-        assertThat(browser.find("#timezone").getText()).contains("UTC").containsPattern("UTC[+−]\\d\\d:\\d\\d");
+        assertThat(browser.find("#timezone").getText()).contains("All times are UTC").contains("UTC+07:00 (" + HeadlessChromium.TIME_ZONE + ")");
+        final JsonNode firstSource = apiJson(queryOf("panel-sources")).path("rows").get(0);
+        final String shownFirst = browser.find("#table-sources tbody tr:first-child td[data-key=first]").getText();
+        assertThat(shownFirst).as("a time shown in UTC, not in the browser's zone")
+            .isEqualTo(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC)
+                .format(Instant.parse(firstSource.path("first").asText())));
+        assertThat(browser.find("#from").getAttribute("value")).as("From field in UTC").isEqualTo(q.get("from").substring(0, 16));
 
         for (final WebElement panel : browser.findAll("main .panel"))
         {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * Debian's Chromium, headless, driven through Debian's {@code chromedriver} (Selenium): a fresh
- * profile, no network beyond loopback, downloads into a directory of the test. Every wait is
+ * profile, no network beyond loopback, the time zone of Bangkok, downloads into a directory of the test. Every wait is
  * bounded. One instance per test class; it is not thread-safe.
  */
 final class HeadlessChromium implements AutoCloseable
@@ -34,6 +34,8 @@ final class HeadlessChromium implements AutoCloseable
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The browser's time zone (UTC+07:00, no daylight saving). */
+    static final String TIME_ZONE = "Asia/Bangkok";
 
     /**
      * Resolves (arguments[3]) once the element matched by arguments[0] has attribute arguments[1]
@@ -66,6 +68,8 @@ final class HeadlessChromium implements AutoCloseable
         options.setCapability("goog:loggingPrefs", logs);
         final ChromeDriverService service = new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+            // a browser far from UTC: the page must still show UTC, and the offset beside it
+            .withEnvironment(Map.of("TZ", TIME_ZONE))
             .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
         this.driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT).implicitlyWait(Duration.ZERO);
