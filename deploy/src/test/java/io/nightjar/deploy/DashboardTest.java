@@ -2,6 +2,7 @@ package io.nightjar.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nightjar.aggregator.Aggregator;
+import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorEntry;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.wire.tls.TlsContexts;
@@ -66,7 +67,9 @@ class DashboardTest
     @org.junit.jupiter.api.io.TempDir
     static Path dir;
     private static Aggregator aggregator;
+    /** A regional token (sees everything), and one of Thailand's CERT (detail of TH's sensors only). */
     private static String token;
+    private static String thToken;
     private static String base;
     private static HeadlessChromium browser;
     /**
@@ -84,17 +87,21 @@ class DashboardTest
         final Path a = generate("a.pcap", 21, 120_000, 60, "2024-06-01T00:00:00Z");
         final Path b1 = generate("b1.pcap", 22, 40_000, 40, "2024-06-01T00:00:00Z");
         final Path b2 = generate("b2.pcap", 23, 40_000, 40, "2024-06-01T00:25:00Z");
+        // the tokens file as `nightjar token` writes it
+        final Path tokens = dir.resolve("tokens.yaml");
+        token = Tokens.add(tokens, "ASEAN regional", null);
+        thToken = Tokens.add(tokens, "ThaiCERT", "TH");
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         aggregator = new Aggregator(Aggregator.Settings.of(any, any, dir.resolve("agg"),
             TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
-            SensorRegistry.of(List.of(new SensorEntry("s1", "TH", "ThaiCERT", 256), new SensorEntry("s2", "VN", "VNCERT", 256)))));
+            SensorRegistry.of(List.of(new SensorEntry("s1", "TH", "ThaiCERT", 256), new SensorEntry("s2", "VN", "VNCERT", 256))))
+            .withTokens(Tokens.load(tokens)));
         try (NightjarProcess p1 = NightjarProcess.start(dir.resolve("s1.log"), sensorArgs(pki, "s1", a));
              NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"), sensorArgs(pki, "s2", b1, b2)))
         {
             assertThat(p1.waitFor(Duration.ofMinutes(2))).as(p1.output()).isZero();
             assertThat(p2.waitFor(Duration.ofMinutes(2))).as(p2.output()).isZero();
         }
-        token = Files.readString(dir.resolve("agg/api-token")).trim();
         base = "http://127.0.0.1:" + aggregator.httpAddress().getPort();
         browser = new HeadlessChromium(dir.resolve("chromium"));
         final int scans = api("/api/v1/events/scans", token).statusCode();
@@ -160,7 +167,12 @@ class DashboardTest
 
     private static JsonNode apiJson(final String pathAndQuery) throws IOException, InterruptedException
     {
-        final HttpResponse<String> res = api(pathAndQuery, token);
+        return apiJson(pathAndQuery, token);
+    }
+
+    private static JsonNode apiJson(final String pathAndQuery, final String bearer) throws IOException, InterruptedException
+    {
+        final HttpResponse<String> res = api(pathAndQuery, bearer);
         assertThat(res.statusCode()).as(pathAndQuery + ": " + res.body()).isEqualTo(200);
         return Fixtures.JSON.readTree(res.body());
     }
@@ -175,7 +187,12 @@ class DashboardTest
 
     private void signInAndAwaitPanels()
     {
-        signIn(token);
+        signInAndAwaitPanels(token);
+    }
+
+    private void signInAndAwaitPanels(final String bearer)
+    {
+        signIn(bearer);
         browser.awaitAttribute("body", "data-state", "ready");
     }
 
@@ -455,6 +472,36 @@ class DashboardTest
         assertThat(tableCells("table-health")).extracting(r -> r.get("sensor_id")).containsExactly("s2");
         assertCellsMatch("ports (VN)", tableCells("table-ports-tcp"), apiJson(queryOf("panel-ports-tcp")).path("rows"));
         assertNoSevereConsoleEntries();
+    }
+
+    @Test
+    void shouldShowAMemberStateTokenDetailOfItsOwnSensorsOnly() throws Exception
+    {
+        signInAndAwaitPanels(thToken);
+        assertThat(browser.find("#who-text").getText()).contains("ThaiCERT").contains("member state TH");
+        final JsonNode health = apiJson(queryOf("panel-health"), thToken);
+        assertCellsMatch("health (TH token)", tableCells("table-health"), health.path("rows"));
+        assertThat(tableCells("table-health")).extracting(r -> r.get("sensor_id")).containsExactly("s1");
+        assertCellsMatch("sources (TH token)", tableCells("table-sources"), apiJson(queryOf("panel-sources"), thToken).path("rows"));
+        assertNoSevereConsoleEntries();
+
+        // another member state: regional aggregates still show, detail is refused and the panels say why
+        browser.js("const s = document.getElementById('country'); s.value = 'VN'; s.dispatchEvent(new Event('change'));");
+        browser.awaitAttribute("body", "data-state", "ready");
+        assertThat(api(queryOf("panel-health"), thToken).statusCode()).isEqualTo(403);
+        for (final String panel : List.of("panel-health", "panel-sources"))
+        {
+            assertThat(browser.find("#" + panel).getAttribute("data-state")).as(panel).isEqualTo("error");
+            assertThat(browser.find("#" + panel + " > .error").getText()).as(panel).contains("403").contains("TH");
+        }
+        assertThat(tableCells("table-health")).as("no stale rows of the question before").isEmpty();
+        assertCellsMatch("ports (TH token, VN)", tableCells("table-ports-tcp"), apiJson(queryOf("panel-ports-tcp"), thToken).path("rows"));
+        assertThat(tableCells("table-ports-tcp")).isNotEmpty();
+        browser.screenshot(browser.find("#panel-health"), SHOTS.resolve("member-state-refused.png"));
+        // the refused detail requests (403) are logged by the browser itself; nothing else may be an error
+        assertThat(browser.consoleEntries().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+            .filter(e -> !e.getMessage().contains("403"))
+            .filter(e -> eventsServed || !(e.getMessage().contains("/api/v1/events/") && e.getMessage().contains("404")))).isEmpty();
     }
 
     @Test

@@ -7,6 +7,8 @@ import {
   countryName, fmtBytes, fmtChange, fmtDuration, fmtNumber, fmtPercent, fmtTime, fromInputValue, isoUtc, localOffsetText, toInputValue,
 } from './format.js';
 
+/* global echarts */
+
 const $ = sel => document.querySelector(sel);
 
 const PRESET_DAYS = { day: 1, week: 7, month: 30, quarter: 91, year: 365 };
@@ -27,8 +29,16 @@ const SERVICES = {
   'udp/11211': 'memcached', 'udp/27015': 'steam',
 };
 
-export function portLabel(proto, port) {
+const PROTOCOL_NAMES = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6' };
+
+/** A protocol as the API's name: 6 and "tcp" are both "tcp"; unnamed numbers stay numbers. */
+export function protoName(proto) {
   const p = String(proto).toLowerCase();
+  return PROTOCOL_NAMES[p] || p;
+}
+
+export function portLabel(proto, port) {
+  const p = protoName(proto);
   const s = SERVICES[`${p}/${port}`];
   return s ? `${port}/${p} ${s}` : `${port}/${p}`;
 }
@@ -191,15 +201,26 @@ async function loadPanel(panel, path, params, render, generation) {
       signedOut(e);
       throw e;
     }
-    const { error } = panelParts(panel);
+    const { error, coverage } = panelParts(panel);
+    // what the panel showed belongs to the previous question: never leave it under this one
+    for (const t of panel.querySelectorAll('table.data')) {
+      t.replaceChildren();
+    }
+    for (const el of panel.querySelectorAll('.chart')) {
+      const c = echarts.getInstanceByDom(el);
+      if (c) {
+        c.clear();
+      }
+    }
+    coverage.hidden = true;
     error.hidden = false;
     if (e instanceof ApiError && e.status === 404) {
       // an older aggregator, or one whose statistics do not include this yet
       error.textContent = `This aggregator does not serve ${path} (404).`;
+    } else if (e instanceof ApiError && e.status === 403) {
+      error.textContent = `Not visible with this token (403): ${e.message}`;
     } else {
-      error.textContent = e instanceof ApiError
-        ? `Could not load: ${e.message}${e.parameter ? ` (parameter ${e.parameter})` : ''} [${e.status}]`
-        : `Could not load: ${e}`;
+      error.textContent = e instanceof ApiError ? `Could not load (${e.status}): ${e.message}` : `Could not load: ${e}`;
     }
     panel.dataset.state = 'error';
   }
@@ -266,7 +287,7 @@ function onLink(col, row) {
   if (col.key === 'src') {
     openSource(row.src, row);
   } else if (col.key === 'port') {
-    openPort(String(row.proto).toLowerCase(), row.port);
+    openPort(protoName(row.proto), row.port);
   }
 }
 
@@ -383,7 +404,7 @@ function renderDos(env) {
     { key: 'victim', label: 'Victim' },
     { key: 'country', label: 'Country', format: v => countryName(v) },
     { key: 'asn', label: 'ASN', type: 'num', format: v => (Number(v) === 0 ? 'unknown' : `AS${v}`) },
-    { key: 'protocol', label: 'Protocol' },
+    { key: 'protocol', label: 'Protocol', format: v => protoName(v) },
     { key: 'start', label: 'Start (UTC)', type: 'time' },
     { key: 'end', label: 'End (UTC)', type: 'time' },
     { key: 'packets', label: 'Packets', type: 'num' },
