@@ -452,6 +452,7 @@ class DashboardTest
             browser.screenshot(panel, SHOTS.resolve(panel.getAttribute("id") + ".png"));
         }
         browser.screenshot(browser.find("#controls"), SHOTS.resolve("controls.png"));
+        browser.screenshotPage(SHOTS.resolve("dashboard.png"));
         assertNoSevereConsoleEntries();
     }
 

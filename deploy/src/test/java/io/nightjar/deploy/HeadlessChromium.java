@@ -125,6 +125,18 @@ final class HeadlessChromium implements AutoCloseable
         Files.write(out, element.getScreenshotAs(OutputType.BYTES));
     }
 
+    /** Saves a PNG of the whole page, beyond the window, as {@code out}. */
+    void screenshotPage(final Path out) throws IOException
+    {
+        final Number width = (Number)js("return document.documentElement.scrollWidth;");
+        final Number height = (Number)js("return document.documentElement.scrollHeight;");
+        final Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+            "captureBeyondViewport", true,
+            "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+        Files.createDirectories(out.getParent());
+        Files.write(out, java.util.Base64.getDecoder().decode((String)shot.get("data")));
+    }
+
     /** Waits (bounded) until a finished download named {@code *suffix} is in the download directory. */
     Path awaitDownload(final String suffix) throws IOException, InterruptedException
     {

@@ -172,6 +172,10 @@ export async function mapChart(el, items) {
   const max = Math.max(1, ...items.map(i => i.value));
   c.setOption({
     ...baseOption(),
+    title: items.length ? undefined : {
+      text: 'No source address could be placed in a country', subtext: 'the aggregator has no geolocation for them',
+      left: 'center', top: 'middle', textStyle: { color: '#5b6878', fontSize: 14, fontWeight: 'normal' },
+    },
     tooltip: {
       renderMode: 'richText', confine: true, trigger: 'item',
       formatter: p => (p.data ? `${p.data.title}\n${fmtNumber(p.data.sources)} sources` : `${p.name}\nno sources`),
