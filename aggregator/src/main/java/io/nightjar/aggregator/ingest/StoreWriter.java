@@ -121,7 +121,7 @@ public final class StoreWriter implements AutoCloseable
         {
             try
             {
-                final IngestItem first = queue.poll(100, TimeUnit.MILLISECONDS);
+                final IngestItem first = queue.poll(rollupsDue ? 1 : 100, TimeUnit.MILLISECONDS);
                 if (first == null)
                 {
                     if (rollupsDue || System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(1))

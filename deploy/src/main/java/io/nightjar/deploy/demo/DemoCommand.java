@@ -79,7 +79,7 @@ public final class DemoCommand implements Callable<Integer>
         final long t0 = System.nanoTime();
         final HostPort api = HostPort.parse("--http", http);
         final HostPort ingest = HostPort.parse("--listen", listen);
-        final Path root = Path.of(System.getProperty("nightjar.root", ".")).toAbsolutePath();
+        final Path root = repositoryRoot();
         final Path work = dir.toAbsolutePath();
         DemoFiles.emptyDirectory(work);
         step(out, "certificates (mutual TLS): a CA, the aggregator and " + SENSORS.size() + " sensors in " + work.resolve("pki"));
@@ -175,6 +175,24 @@ public final class DemoCommand implements Callable<Integer>
             pool.shutdownNow();
             pool.awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** The repository root: {@code nightjar.root} (set by the launcher), else the nearest parent holding deploy/certs. */
+    static Path repositoryRoot()
+    {
+        final String set = System.getProperty("nightjar.root");
+        if (set != null)
+        {
+            return Path.of(set).toAbsolutePath();
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent())
+        {
+            if (Files.isRegularFile(p.resolve("deploy/certs/make-certs.sh")))
+            {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("cannot find the repository (deploy/certs/make-certs.sh); run it as ./nightjar demo");
     }
 
     private static void step(final PrintStream out, final String what)

@@ -1,0 +1,191 @@
+package io.nightjar.benchmarks.query;
+
+import io.nightjar.aggregator.Aggregator;
+import io.nightjar.aggregator.auth.Tokens;
+import io.nightjar.aggregator.config.SensorEntry;
+import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.store.FlowStore;
+import org.HdrHistogram.Histogram;
+import org.apache.arrow.memory.RootAllocator;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Query load: a store of many synthetic flow records (made inside DuckDB with SQL, so that 100M
+ * records take minutes, not hours), its daily roll-ups built by the store as the aggregator does,
+ * then the dashboard's standard queries asked over HTTP with a token, sequentially, each timed into
+ * an HdrHistogram: p50, p95, p99, max.
+ *
+ * <pre>
+ * QueryLoad --data DIR [--records 100000000] [--sensors 16] [--days 365] [--sources 5000000] [--runs 50] [--regenerate]
+ * </pre>
+ *
+ * The synthetic records: one year from 2025-01-01, time increasing with the record number, sensors
+ * round-robin, sources drawn from a pool with a skewed (power-law) popularity, destination ports
+ * drawn from a skewed distribution over a list of commonly scanned ports plus a uniform tail, about
+ * 80% TCP SYN scans, 12% UDP probes, 8% backscatter; one bin summary per sensor and minute. Sources
+ * get a country from a small list so that the countries query has work to do.
+ */
+public final class QueryLoad
+{
+    private static final String TOKEN = "nj_query-load-benchmark";
+    private static final long YEAR_START_US = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond() * 1_000_000L;
+
+    private QueryLoad()
+    {
+    }
+
+    /** Runs the benchmark (arguments above). */
+    public static void main(final String[] args) throws Exception
+    {
+        Path data = null;
+        long records = 100_000_000L;
+        int sensors = 16;
+        int days = 365;
+        long sources = 5_000_000L;
+        int runs = 50;
+        boolean regenerate = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--data" -> data = Path.of(args[++i]);
+                case "--records" -> records = Long.parseLong(args[++i].replace("_", ""));
+                case "--sensors" -> sensors = Integer.parseInt(args[++i]);
+                case "--days" -> days = Integer.parseInt(args[++i]);
+                case "--sources" -> sources = Long.parseLong(args[++i].replace("_", ""));
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--regenerate" -> regenerate = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (data == null)
+        {
+            throw new IllegalArgumentException("--data DIR is required (keep it outside the repository: 100M records take several GB)");
+        }
+        final List<SensorEntry> entries = new ArrayList<>();
+        final String[] states = {"TH", "VN", "MY", "ID", "PH", "SG", "KH", "LA", "MM", "BN"};
+        for (int s = 0; s < sensors; s++)
+        {
+            entries.add(new SensorEntry("sensor-" + s, states[s % states.length], "org-" + s, 256L << (s % 4)));
+        }
+        if (regenerate || !Files.exists(data.resolve(FlowStore.FILE_NAME)))
+        {
+            generate(data, records, sensors, days, sources);
+        }
+        final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, any, data, null, SensorRegistry.of(entries))
+            .withTokens(Tokens.of(List.of(new Tokens.Entry("bench", null, Tokens.sha256(TOKEN)))))))
+        {
+            final long t = System.nanoTime();
+            if (!agg.writer().awaitRollups(2, TimeUnit.HOURS))
+            {
+                throw new IllegalStateException("roll-ups not built within 2 hours");
+            }
+            System.out.printf("roll-ups up to date after %.1f s%n", (System.nanoTime() - t) / 1e9);
+            final String base = "http://127.0.0.1:" + agg.httpAddress().getPort();
+            final String year = "from=2025-01-01&to=2026-01-01";
+            final String[][] queries = {
+                {"top TCP ports for a year by week (TSUBAME view)", "/api/v1/ports/tsubame?" + year + "&step=1w&limit=5"},
+                {"top TCP ports for a year, with exact distinct sources", "/api/v1/ports/top?" + year + "&limit=10"},
+                {"one port's daily series for a year", "/api/v1/ports/series?" + year + "&port=23&step=1d"},
+                {"top countries for a month", "/api/v1/countries/top?from=2025-06-01&to=2025-07-01&limit=10"},
+            };
+            final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            System.out.printf("%n%-56s %9s %9s %9s %9s  (ms, %d runs after 3 warm-up)%n", "query", "p50", "p95", "p99", "max", runs);
+            for (final String[] q : queries)
+            {
+                final Histogram h = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+                for (int i = 0; i < runs + 3; i++)
+                {
+                    final long start = System.nanoTime();
+                    final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + q[1])).header("Authorization", "Bearer " + TOKEN)
+                        .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    final long ns = System.nanoTime() - start;
+                    if (r.statusCode() != 200)
+                    {
+                        throw new IllegalStateException(q[1] + ": HTTP " + r.statusCode() + " " + r.body());
+                    }
+                    if (i >= 3)
+                    {
+                        h.recordValue(ns);
+                    }
+                }
+                System.out.printf("%-56s %9.1f %9.1f %9.1f %9.1f%n", q[0], h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
+                    h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+            }
+        }
+    }
+
+    private static void generate(final Path data, final long records, final int sensors, final int days, final long sources) throws Exception
+    {
+        Files.createDirectories(data);
+        Files.deleteIfExists(data.resolve(FlowStore.FILE_NAME));
+        Files.deleteIfExists(data.resolve(FlowStore.FILE_NAME + ".wal"));
+        final long start = System.nanoTime();
+        try (RootAllocator allocator = new RootAllocator(); FlowStore store = FlowStore.open(data, allocator); Connection c = store.openReader();
+             Statement st = c.createStatement())
+        {
+            c.setAutoCommit(true);
+            final String ports = "[23, 22, 80, 443, 8080, 3389, 445, 2323, 8443, 5555, 81, 8888, 21, 25, 1433, 3306, 5900, 6379, 9200, 37215]";
+            final long chunk = 10_000_000L;
+            for (long first = 0; first < records; first += chunk)
+            {
+                final long n = Math.min(chunk, records - first);
+                // h: a per-record hash; the skewed draws use h's bits
+                st.execute("INSERT INTO flows (sensor_id, bin_start, bin_length_us, src, protocol, port, class, fingerprint, victim, packets, bytes,"
+                    + " destinations, destination_sketch, first_ts, last_ts, tcp_flags, ttl_min, ttl_max, syn_window, syn_options) SELECT 'sensor-' || (i % " + sensors + ")::VARCHAR, make_timestamp(" + YEAR_START_US + " + (i * " + days * 1440L
+                    + " // " + records + ") * 60000000), 60000000,"
+                    + " unhex(printf('00000000000000000000ffff%08x', (1000000 + floor(" + sources + " * pow((h % 1000003) / 1000003.0, 2.5)))::BIGINT)),"
+                    + " CASE WHEN h % 100 < 80 THEN 6 WHEN h % 100 < 92 THEN 17 ELSE 6 END,"
+                    + " CASE WHEN (h >> 8) % 100 < 70 THEN " + ports + "[1 + floor(20 * pow(((h >> 16) % 10007) / 10007.0, 3))::INTEGER]"
+                    + " ELSE ((h >> 20) % 65536) END,"
+                    + " CASE WHEN h % 100 < 80 THEN 0 WHEN h % 100 < 92 THEN 2 ELSE 1 END, CASE WHEN (h >> 30) % 50 = 0 THEN 4 ELSE 0 END, NULL,"
+                    + " 1 + (h >> 40) % 20, (1 + (h >> 40) % 20) * 60, 1 + (h >> 45) % 8, NULL,"
+                    + " make_timestamp(" + YEAR_START_US + " + (i * " + days * 1440L + " // " + records + ") * 60000000 + 1000000),"
+                    + " make_timestamp(" + YEAR_START_US + " + (i * " + days * 1440L + " // " + records + ") * 60000000 + 50000000),"
+                    + " 2, 40, 64, 1024, ''"
+                    + " FROM (SELECT i, hash(i) AS h FROM range(" + first + ", " + (first + n) + ") t(i))");
+                System.out.printf("generated %,d of %,d records (%.0f s)%n", first + n, records, (System.nanoTime() - start) / 1e9);
+            }
+            final StringBuilder zeros = new StringBuilder();
+            for (final io.nightjar.wire.schema.TrafficClass cls : io.nightjar.wire.schema.TrafficClass.values())
+            {
+                zeros.append(cls == io.nightjar.wire.schema.TrafficClass.TCP_SCAN ? ", 1000, 60000" : ", 0, 0");
+            }
+            for (final io.nightjar.wire.schema.Anomaly ignored : io.nightjar.wire.schema.Anomaly.values())
+            {
+                zeros.append(", 0");
+            }
+            st.execute("INSERT INTO bins SELECT 'sensor-' || s::VARCHAR, make_timestamp(" + YEAR_START_US + " + m * 60000000), 60000000" + zeros
+                + ", 0, 0, 1000, 0, 0, 100, make_timestamp(" + YEAR_START_US + " + m * 60000000), make_timestamp(" + YEAR_START_US + " + m * 60000000 + 59000000)"
+                + " FROM range(" + sensors + ") a(s), range(" + (days * 1440L) + ") b(m)");
+            final String[] cc = {"CN", "US", "RU", "BR", "IN", "NL", "DE", "KR", "VN", "TW", "ID", "TH", "JP", "GB", "FR"};
+            final StringBuilder list = new StringBuilder("[");
+            for (int k = 0; k < cc.length; k++)
+            {
+                list.append(k == 0 ? "'" : ", '").append(cc[k]).append('\'');
+            }
+            list.append(']');
+            st.execute("INSERT INTO sources SELECT unhex(printf('00000000000000000000ffff%08x', 1000000 + i)), " + list + "[1 + (hash(i) % " + cc.length
+                + ")::INTEGER], 1000 + hash(i) % 5000, 'AS' || (1000 + hash(i) % 5000)::VARCHAR FROM range(" + (sources + 1) + ") t(i)");
+            st.execute("INSERT OR REPLACE INTO rollup_days SELECT DISTINCT bin_start::DATE, true, NULL FROM bins");
+            st.execute("CHECKPOINT");
+        }
+        System.out.printf("store of %,d records generated in %.0f s: %s (%,d bytes)%n", records, (System.nanoTime() - start) / 1e9, data,
+            Files.size(data.resolve(FlowStore.FILE_NAME)));
+    }
+}
