@@ -331,7 +331,10 @@ function renderSurging(env) {
     { key: 'targets', label: 'Targets', type: 'num' },
     { key: 'baseline_targets', label: 'Baseline tgt', type: 'num' },
     { key: 'sensors', label: 'Sensors', type: 'num' },
-    { key: 'sensor_ratio', label: 'Sensor ratio', type: 'num', format: fmtPercent },
+    {
+      key: 'sensor_ratio', label: 'Per-sensor ratio', type: 'num', format: v => (v === null || v === undefined ? '–' : `×${fmtNumber(v)}`),
+      title: 'sources per active sensor now against the baseline (a new sensor is not a surge)',
+    },
   ], rows, { onLink, empty: 'No port surged in the last 24 h.' });
 }
 
@@ -415,6 +418,24 @@ function renderDos(env) {
   ], env.rows || [], { empty: 'No DoS attack inferred in this period.' });
 }
 
+/** An instant to the minute, UTC: "2024-06-01 00:05". */
+function fmtMinute(v) {
+  return v === null || v === undefined ? '–' : fmtTime(v).slice(0, 16);
+}
+
+const STEP_MS = { '5m': 300e3, '1h': HOUR, '1d': DAY };
+
+/** "the last step (13:00–13:08) is partial" when the period ends inside a step, else "". */
+function partialNote(s) {
+  const ms = STEP_MS[s];
+  const end = Math.min(state.to.getTime(), dataEnd().getTime());
+  if (!ms || end % ms === 0) {
+    return '';
+  }
+  const start = Math.floor(end / ms) * ms;
+  return ` · the last step (${fmtTime(start).slice(11, 16)}–${fmtTime(end).slice(11, 16)}) holds less than a full ${s}`;
+}
+
 function gapsText(gaps) {
   if (Array.isArray(gaps)) {
     if (gaps.length === 0) return 'none';
@@ -429,8 +450,8 @@ function renderHealth(env) {
     { key: 'sensor_id', label: 'Sensor' },
     { key: 'country', label: 'State', format: v => countryName(v) },
     { key: 'organisation', label: 'Org.' },
-    { key: 'last_heartbeat', label: 'Last seen', title: 'last heartbeat, UTC', type: 'time' },
-    { key: 'last_bin', label: 'Last bin', title: 'start of the last bin stored, UTC', type: 'time' },
+    { key: 'last_heartbeat', label: 'Last seen', title: 'last heartbeat, UTC', format: fmtMinute, type: 'time' },
+    { key: 'last_bin', label: 'Last bin', title: 'start of the last bin stored, UTC', format: fmtMinute, type: 'time' },
     { key: 'clock_skew_seconds', label: 'Skew s', title: 'sensor clock minus aggregator clock, seconds', type: 'num' },
     { key: 'kernel_drops', label: 'Kernel drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
     { key: 'interface_drops', label: 'Iface drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
@@ -491,7 +512,7 @@ async function loadAll(metaIsFresh = false) {
   const proto = state.proto;
   $('#range-text').textContent =
     `${fmtTime(state.from)} – ${fmtTime(state.to)} UTC · step ${s} · ${state.country ? countryName(state.country) : 'whole region'}` +
-    ` · ${proto.toUpperCase()}`;
+    ` · ${proto.toUpperCase()}${partialNote(s)}`;
   const jobs = [
     loadPanel($('#panel-tsubame'), '/api/v1/ports/tsubame', { ...c, proto, step: s, limit: 5 }, renderTsubame($('#panel-tsubame'), proto), generation),
     loadPanel($('#panel-volume'), '/api/v1/volume', { ...c, step: s, by: 'class' }, renderVolume, generation),
