@@ -525,6 +525,11 @@ class DashboardTest
         series.path("rows").forEach(r -> avg.put(Instant.parse(r.path("time").asText()).toEpochMilli(), r.path("avg_packets_per_sensor").asDouble()));
         assertThat(chart.get("avg_packets_per_sensor")).isEqualTo(avg);
 
+        assertThat(parameters(queryOf("panel-drill-sources"))).containsEntry("port", port).containsEntry("proto", "tcp");
+        final List<Map<String, String>> portSources = tableCells("table-drill-sources");
+        assertCellsMatch("the port's top sources", portSources, apiJson(queryOf("panel-drill-sources")).path("rows"));
+        assertThat(portSources).isNotEmpty();
+
         assertThat(parameters(queryOf("panel-drill-events"))).containsEntry("port", port);
         if (eventsServed)
         {
@@ -546,6 +551,7 @@ class DashboardTest
         browser.awaitAttribute("#drill", "data-state", "ready");
         assertThat(browser.find("#drill-title").getText()).contains(src);
         assertThat(browser.find("#panel-drill-series").isDisplayed()).isFalse();
+        assertThat(browser.find("#panel-drill-sources").isDisplayed()).isFalse();
         assertThat(browser.find("#drill-details").getText()).contains(src);
         assertThat(parameters(queryOf("panel-drill-events"))).containsEntry("src", src);
         if (eventsServed)

@@ -548,24 +548,30 @@ function details(pairs) {
   }
 }
 
-async function openDrill(title, pairs, seriesJob, eventsParams) {
+const DRILL_PANELS = ['#panel-drill-series', '#panel-drill-sources', '#panel-drill-events'];
+
+/** Opens the drill-down dialog with `pairs` of details and loads `jobs` [{panel, path, params, render}]; other panels hide. */
+async function openDrill(title, pairs, jobs) {
   const generation = state.generation;
   const dialog = $('#drill');
   $('#drill-title').textContent = title;
   details(pairs);
   dialog.dataset.state = 'loading';
+  for (const sel of DRILL_PANELS) {
+    $(sel).hidden = !jobs.some(j => j.panel === sel);
+  }
   if (!dialog.open) {
     dialog.showModal();
   }
-  const seriesPanel = $('#panel-drill-series');
-  seriesPanel.hidden = !seriesJob;
-  const jobs = [loadPanel($('#panel-drill-events'), '/api/v1/events/scans', eventsParams,
-    env => renderTable($('#table-drill-events'), SCAN_COLUMNS, env.rows || [], { onLink, empty: 'No scan event in this period.' }), generation)];
-  if (seriesJob) {
-    jobs.push(loadPanel(seriesPanel, '/api/v1/ports/series', seriesJob.params, seriesJob.render, generation));
-  }
-  await Promise.allSettled(jobs);
+  await Promise.allSettled(jobs.map(j => loadPanel($(j.panel), j.path, j.params, j.render, generation)));
   dialog.dataset.state = 'ready';
+}
+
+function drillEvents(params) {
+  return {
+    panel: '#panel-drill-events', path: '/api/v1/events/scans', params,
+    render: env => renderTable($('#table-drill-events'), SCAN_COLUMNS, env.rows || [], { onLink, empty: 'No scan event in this period.' }),
+  };
 }
 
 function openPort(proto, port) {
@@ -580,8 +586,8 @@ function openPort(proto, port) {
   const dialog = $('#drill');
   dialog.dataset.kind = 'port';
   dialog.dataset.key = `${proto}/${port}`;
-  openDrill(`Port ${portLabel(proto, port)}`, pairs, {
-    params: { ...c, proto, port, step: s },
+  openDrill(`Port ${portLabel(proto, port)}`, pairs, [{
+    panel: '#panel-drill-series', path: '/api/v1/ports/series', params: { ...c, proto, port, step: s },
     render: env => {
       const rows = env.rows || [];
       const chart = timeChart($('#chart-drill-series'), [
@@ -590,7 +596,10 @@ function openPort(proto, port) {
       ], { yName: 'packets per sensor', y2Name: 'sources' });
       chart.resize();
     },
-  }, { ...c, proto, port, limit: 100 });
+  }, {
+    panel: '#panel-drill-sources', path: '/api/v1/sources/top', params: { ...c, proto, port, limit: 20 },
+    render: env => renderTable($('#table-drill-sources'), SOURCE_COLUMNS, env.rows || [], { onLink, empty: 'No source in this period.' }),
+  }, drillEvents({ ...c, proto, port, limit: 100 })]);
 }
 
 function openSource(src, row) {
@@ -606,7 +615,7 @@ function openSource(src, row) {
   const dialog = $('#drill');
   dialog.dataset.kind = 'source';
   dialog.dataset.key = src;
-  openDrill(`Source ${src}`, pairs, null, { ...common(), src, limit: 100 });
+  openDrill(`Source ${src}`, pairs, [drillEvents({ ...common(), src, limit: 100 })]);
 }
 
 // ---------------------------------------------------------------------------------------------
