@@ -206,13 +206,22 @@ public final class StoreWriter implements AutoCloseable
             final List<Long> days = store.dirtyDays();
             if (days.isEmpty())
             {
-                return true;
+                final List<Long> months = store.dirtyMonths();
+                if (months.isEmpty())
+                {
+                    return true;
+                }
+                final long start = System.nanoTime();
+                store.rebuildMonth(months.get(0));
+                LOG.info("store: regional roll-ups of {} rebuilt in {} ms", java.time.LocalDate.ofEpochDay(months.get(0)).toString().substring(0, 7),
+                    (System.nanoTime() - start) / 1_000_000);
+                return months.size() == 1;
             }
             final long start = System.nanoTime();
             store.rebuildRollup(days.get(0));
             LOG.info("store: roll-ups of {} rebuilt in {} ms ({} more days to do)", java.time.LocalDate.ofEpochDay(days.get(0)),
                 (System.nanoTime() - start) / 1_000_000, days.size() - 1);
-            return days.size() == 1;
+            return false;
         }
         catch (final SQLException ex)
         {

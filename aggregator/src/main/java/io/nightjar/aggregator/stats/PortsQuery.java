@@ -71,9 +71,9 @@ public final class PortsQuery
     static long activeSensors(final Connection c, final Scope scope) throws SQLException
     {
         final Union u = Union.plan(c, scope, true);
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT sensor_id) FROM (" + u.sql("sensor_day", "bins", "sensor_id", false) + ")"))
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(DISTINCT sensor_id) FROM (" + u.sql(Tables.SENSORS, "sensor_id", false, "") + ")"))
         {
-            u.bind(ps, 1, false);
+            u.bind(ps, Tables.SENSORS, 1, false);
             try (ResultSet rs = ps.executeQuery())
             {
                 rs.next();
@@ -97,14 +97,14 @@ public final class PortsQuery
             final Union u = Union.plan(c, scope, true);
             final List<long[]> top = new ArrayList<>();
             final String packetsSql = "SELECT port, sum(packets)::BIGINT AS packets, sum(bytes)::BIGINT AS bytes FROM ("
-                + u.sql("port_day", "flows", "port, packets, bytes", true, classFilter) + ") GROUP BY port";
-            final String sourcesSql = "SELECT port, count(DISTINCT src) AS sources FROM (" + u.sql("port_src_day", "flows", "port, src", true, classFilter)
+                + u.sql(Tables.PORTS, "port, packets, bytes", true, classFilter) + ") GROUP BY port";
+            final String sourcesSql = "SELECT port, count(DISTINCT src) AS sources FROM (" + u.sql(Tables.PORT_SOURCES, "port, src", true, classFilter)
                 + ") GROUP BY port";
             if (by.equals("packets"))
             {
                 try (PreparedStatement ps = c.prepareStatement(packetsSql + " ORDER BY packets DESC, port LIMIT " + limit))
                 {
-                    u.bind(ps, 1, true);
+                    u.bind(ps, Tables.PORTS, 1, true);
                     try (ResultSet rs = ps.executeQuery())
                     {
                         while (rs.next())
@@ -124,7 +124,7 @@ public final class PortsQuery
                 try (PreparedStatement ps = c.prepareStatement("WITH s AS (" + sourcesSql + "), p AS (" + packetsSql + ") SELECT s.port, p.packets, p.bytes,"
                     + " s.sources FROM s JOIN p USING (port) ORDER BY s.sources DESC, p.packets DESC, s.port LIMIT " + limit))
                 {
-                    u.bind(ps, u.bind(ps, 1, true), true);
+                    u.bind(ps, Tables.PORTS, u.bind(ps, Tables.PORT_SOURCES, 1, true), true);
                     try (ResultSet rs = ps.executeQuery())
                     {
                         while (rs.next())
@@ -173,9 +173,9 @@ public final class PortsQuery
     {
         final Union u = Union.plan(c, scope, true);
         try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(packets), 0)::BIGINT FROM ("
-            + u.sql("port_day", "flows", "packets", true, " AND class = " + cls.id()) + ")"))
+            + u.sql(Tables.PORTS, "packets", true, " AND class = " + cls.id()) + ")"))
         {
-            u.bind(ps, 1, true);
+            u.bind(ps, Tables.PORTS, 1, true);
             try (ResultSet rs = ps.executeQuery())
             {
                 rs.next();
@@ -187,16 +187,16 @@ public final class PortsQuery
     private static Map<Integer, Long> portPackets(final Connection c, final Scope scope, final TrafficClass cls, final List<long[]> ports)
         throws SQLException
     {
-        return perPort(c, scope, ports, "port_day", "port, packets", "sum(packets)::BIGINT", cls);
+        return perPort(c, scope, ports, Tables.PORTS, "port, packets", "sum(packets)::BIGINT", cls);
     }
 
     private static Map<Integer, Long> distinctSources(final Connection c, final Scope scope, final TrafficClass cls, final List<long[]> ports)
         throws SQLException
     {
-        return perPort(c, scope, ports, "port_src_day", "port, src", "count(DISTINCT src)", cls);
+        return perPort(c, scope, ports, Tables.PORT_SOURCES, "port, src", "count(DISTINCT src)", cls);
     }
 
-    private static Map<Integer, Long> perPort(final Connection c, final Scope scope, final List<long[]> ports, final String rollup,
+    private static Map<Integer, Long> perPort(final Connection c, final Scope scope, final List<long[]> ports, final Union.Tables rollup,
                                               final String columns, final String aggregate, final TrafficClass cls) throws SQLException
     {
         final Map<Integer, Long> out = new HashMap<>();
@@ -206,9 +206,9 @@ public final class PortsQuery
         }
         final Union u = Union.plan(c, scope, true);
         try (PreparedStatement ps = c.prepareStatement("SELECT port, " + aggregate + " FROM ("
-            + u.sql(rollup, "flows", columns, true, " AND class = " + cls.id() + portList(ports)) + ") GROUP BY port"))
+            + u.sql(rollup, columns, true, " AND class = " + cls.id() + portList(ports)) + ") GROUP BY port"))
         {
-            u.bind(ps, 1, true);
+            u.bind(ps, rollup, 1, true);
             try (ResultSet rs = ps.executeQuery())
             {
                 while (rs.next())
@@ -226,9 +226,9 @@ public final class PortsQuery
         final Map<Long, Long> out = new HashMap<>();
         final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
         try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), count(DISTINCT sensor_id) FROM ("
-            + u.sql("sensor_day", "bins", "{t} AS t, sensor_id", false) + ") GROUP BY 1"))
+            + u.sql(Tables.SENSORS, "{t} AS t, sensor_id", false, "") + ") GROUP BY 1"))
         {
-            u.bind(ps, 1, false);
+            u.bind(ps, Tables.SENSORS, 1, false);
             try (ResultSet rs = ps.executeQuery())
             {
                 while (rs.next())
@@ -261,9 +261,9 @@ public final class PortsQuery
             if (sources)
             {
                 try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), count(DISTINCT src) FROM ("
-                    + u.sql("port_src_day", "flows", "{t} AS t, src", true, classFilter) + ") GROUP BY 1"))
+                    + u.sql(Tables.PORT_SOURCES, "{t} AS t, src", true, classFilter) + ") GROUP BY 1"))
                 {
-                    u.bind(ps, 1, true);
+                    u.bind(ps, Tables.PORT_SOURCES, 1, true);
                     try (ResultSet rs = ps.executeQuery())
                     {
                         while (rs.next())
@@ -274,11 +274,11 @@ public final class PortsQuery
                 }
             }
             final String sql = "SELECT epoch_us(" + step.bucket("t") + "), sum(packets)::BIGINT FROM ("
-                + u.sql("port_day", "flows", "{t} AS t, packets", true, classFilter) + ") GROUP BY 1 ORDER BY 1";
+                + u.sql(Tables.ports(step), "{t} AS t, packets", true, classFilter) + ") GROUP BY 1 ORDER BY 1";
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                u.bind(ps, 1, true);
+                u.bind(ps, Tables.ports(step), 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
@@ -311,10 +311,10 @@ public final class PortsQuery
             final String classFilter = " AND class = " + cls.id();
             final Union whole = Union.plan(c, scope, true);
             final List<long[]> ports = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT port FROM (" + whole.sql("port_day", "flows", "port, packets", true, classFilter)
+            try (PreparedStatement ps = c.prepareStatement("SELECT port FROM (" + whole.sql(Tables.PORTS, "port, packets", true, classFilter)
                 + ") GROUP BY port ORDER BY sum(packets) DESC, port LIMIT " + limit))
             {
-                whole.bind(ps, 1, true);
+                whole.bind(ps, Tables.PORTS, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
@@ -329,9 +329,9 @@ public final class PortsQuery
             {
                 final Map<Long, Long> sensors = activeSensorsPerStep(c, scope, step);
                 try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), port, sum(packets)::BIGINT FROM ("
-                    + u.sql("port_day", "flows", "{t} AS t, port, packets", true, classFilter + portList(ports)) + ") GROUP BY 1, 2 ORDER BY 1, 2"))
+                    + u.sql(Tables.ports(step), "{t} AS t, port, packets", true, classFilter + portList(ports)) + ") GROUP BY 1, 2 ORDER BY 1, 2"))
                 {
-                    u.bind(ps, 1, true);
+                    u.bind(ps, Tables.ports(step), 1, true);
                     try (ResultSet rs = ps.executeQuery())
                     {
                         while (rs.next())

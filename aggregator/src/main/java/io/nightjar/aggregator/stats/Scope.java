@@ -201,6 +201,12 @@ public final class Scope
         return toMicros;
     }
 
+    /** Whether the scope is every sensor (no sensor or member-state filter): regional roll-ups apply. */
+    public boolean regional()
+    {
+        return allSensors;
+    }
+
     /** Sensor ids in scope. */
     public List<String> sensors()
     {

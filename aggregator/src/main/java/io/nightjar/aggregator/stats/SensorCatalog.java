@@ -14,7 +14,7 @@ import java.util.TreeSet;
 /**
  * The sensors statistics know of, read in one snapshot: the configured ones (table {@code sensors}:
  * member state, organisation, darknet size) and every sensor that has stored bins (first and last
- * bin). A sensor without a configured darknet size counts as a /24 (256 addresses), the
+ * bin, from {@code sensor_span}, which the store's writer keeps with the bins). A sensor without a configured darknet size counts as a /24 (256 addresses), the
  * commonest darknet block, and is flagged as such.
  */
 public final class SensorCatalog
@@ -72,8 +72,7 @@ public final class SensorCatalog
         final Map<String, long[]> bins = new LinkedHashMap<>();
         try (Statement st = c.createStatement())
         {
-            try (ResultSet rs = st.executeQuery("SELECT sensor_id, epoch_us(min(bin_start)), epoch_us(max(bin_start)),"
-                + " arg_max(bin_length_us, bin_start) FROM bins GROUP BY sensor_id"))
+            try (ResultSet rs = st.executeQuery("SELECT sensor_id, first_bin, last_bin, bin_length_us FROM sensor_span"))
             {
                 while (rs.next())
                 {

@@ -83,16 +83,16 @@ public final class SourcesQuery
     /** {@code /api/v1/countries/top}. */
     public Map<String, Object> countries(final QueryParams p) throws Exception
     {
-        return grouped(p, "coalesce(s.country, '??')", "country");
+        return grouped(p, "country");
     }
 
     /** {@code /api/v1/asns/top}. */
     public Map<String, Object> asns(final QueryParams p) throws Exception
     {
-        return grouped(p, "coalesce(s.asn, 0)", "asn");
+        return grouped(p, "asn");
     }
 
-    private Map<String, Object> grouped(final QueryParams p, final String key, final String name) throws Exception
+    private Map<String, Object> grouped(final QueryParams p, final String name) throws Exception
     {
         try (Connection c = ctx.reader())
         {
@@ -102,21 +102,20 @@ public final class SourcesQuery
             final boolean traffic = scope.protocol() != null || scope.port() != null || scope.trafficClass() != null;
             // src_day has no protocol, port or class: with such a filter the records are read
             final Union u = Union.plan(c, scope, !traffic);
-            final String sql = "WITH per AS (SELECT src, sum(packets)::BIGINT AS packets FROM (" + u.sql("src_day", "flows", "src, packets", true)
-                + ") GROUP BY src)"
-                + " SELECT " + key + " AS k, " + (asn ? "any_value(s.as_name)" : "NULL") + ", count(*), sum(per.packets)::BIGINT"
-                + " FROM per LEFT JOIN sources s ON s.src = per.src GROUP BY k ORDER BY 3 DESC, 4 DESC, k LIMIT " + limit;
+            final String group = asn ? "coalesce(asn, 0)" : "coalesce(country, '??')";
+            final String sql = "SELECT " + group + " AS k, NULL, count(DISTINCT src) AS sources, sum(packets)::BIGINT AS packets FROM ("
+                + u.sql(Tables.SOURCES, "src, packets, country, asn", true, "") + ") GROUP BY k ORDER BY sources DESC, packets DESC, k LIMIT " + limit;
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                u.bind(ps, 1, true);
+                u.bind(ps, Tables.SOURCES, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
                     {
                         if (asn)
                         {
-                            rows.add(Rows.row("asn", rs.getLong(1), "as_name", rs.getString(2), "sources", rs.getLong(3), "packets", rs.getLong(4)));
+                            rows.add(Rows.row("asn", rs.getLong(1), "as_name", null, "sources", rs.getLong(3), "packets", rs.getLong(4)));
                         }
                         else
                         {
@@ -124,6 +123,21 @@ public final class SourcesQuery
                         }
                     }
                 }
+            }
+            if (asn && !rows.isEmpty())
+            {
+                final java.util.StringJoiner in = new java.util.StringJoiner(", ", "(", ")");
+                rows.forEach(r -> in.add(r.get("asn").toString()));
+                final Map<Long, String> names = new java.util.HashMap<>();
+                try (var st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT asn, any_value(as_name) FROM sources WHERE asn IN " + in + " GROUP BY asn"))
+                {
+                    while (rs.next())
+                    {
+                        names.put(rs.getLong(1), rs.getString(2));
+                    }
+                }
+                rows.forEach(r -> r.put("as_name", names.get((Long)r.get("asn"))));
             }
             return ctx.answer(c, scope, Map.of("limit", limit, "rollups", u.usesRollups()), rows);
         }

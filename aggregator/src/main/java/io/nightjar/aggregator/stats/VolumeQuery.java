@@ -43,9 +43,9 @@ public final class VolumeQuery
             final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
             final Map<String, Long> sources = new java.util.HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), " + key + ", count(DISTINCT src) FROM ("
-                + u.sql("port_src_day", "flows", "{t} AS t, " + key + ", src", true) + ") GROUP BY 1, 2"))
+                + u.sql(Tables.PORT_SOURCES, "{t} AS t, " + key + ", src", true, "") + ") GROUP BY 1, 2"))
             {
-                u.bind(ps, 1, true);
+                u.bind(ps, Tables.PORT_SOURCES, 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
@@ -55,11 +55,11 @@ public final class VolumeQuery
                 }
             }
             final String sql = "SELECT epoch_us(" + step.bucket("t") + ") AS ts, " + key + ", sum(packets)::BIGINT, sum(bytes)::BIGINT FROM ("
-                + u.sql("port_day", "flows", "{t} AS t, " + key + ", packets, bytes", true) + ") GROUP BY 1, 2 ORDER BY 1, 2";
+                + u.sql(Tables.ports(step), "{t} AS t, " + key + ", packets, bytes", true, "") + ") GROUP BY 1, 2 ORDER BY 1, 2";
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                u.bind(ps, 1, true);
+                u.bind(ps, Tables.ports(step), 1, true);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())

@@ -4,6 +4,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -26,6 +28,24 @@ final class Ddl
             columns.add(quote(f.getName()) + " " + sqlType(f.getType()) + (f.isNullable() ? "" : " NOT NULL"));
         }
         return columns.toString();
+    }
+
+    /**
+     * {@code ALTER TABLE name ADD COLUMN IF NOT EXISTS ...} for every nullable field of {@code schema}:
+     * brings a table created by an older schema version up to date (new fields are nullable, so
+     * existing rows read them as NULL; schema version 2 added the backscatter detail this way).
+     */
+    static List<String> addNullableColumns(final String name, final Schema schema)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final Field f : schema.getFields())
+        {
+            if (f.isNullable())
+            {
+                out.add("ALTER TABLE " + name + " ADD COLUMN IF NOT EXISTS " + quote(f.getName()) + " " + sqlType(f.getType()));
+            }
+        }
+        return out;
     }
 
     static String quote(final String column)

@@ -66,6 +66,10 @@ public final class FlowStore implements AutoCloseable
             }
             st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
             st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
+            for (final String alter : Ddl.addNullableColumns("flows", BatchSchemas.FLOWS))
+            {
+                st.execute(alter);
+            }
             st.execute("CREATE TABLE IF NOT EXISTS sensor_progress (sensor_id VARCHAR PRIMARY KEY, sequence BIGINT NOT NULL,"
                 + " position BIGINT NOT NULL, batches BIGINT NOT NULL, spool_id VARCHAR NOT NULL, updated TIMESTAMP NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS heartbeats (sensor_id VARCHAR NOT NULL, received TIMESTAMP NOT NULL,"
@@ -74,6 +78,11 @@ public final class FlowStore implements AutoCloseable
             st.execute("CREATE TABLE IF NOT EXISTS sensors (sensor_id VARCHAR PRIMARY KEY, country VARCHAR, organisation VARCHAR,"
                 + " darknet_addresses BIGINT)");
             Rollups.create(st);
+            // each sensor's first and last stored bin start (µs) and last bin length, kept by the writer with the bins
+            st.execute("CREATE TABLE IF NOT EXISTS sensor_span (sensor_id VARCHAR PRIMARY KEY, first_bin BIGINT NOT NULL, last_bin BIGINT NOT NULL,"
+                + " bin_length_us BIGINT NOT NULL)");
+            st.execute("INSERT INTO sensor_span SELECT sensor_id, epoch_us(min(bin_start)), epoch_us(max(bin_start)), arg_max(bin_length_us, bin_start)"
+                + " FROM bins WHERE NOT EXISTS (SELECT 1 FROM sensor_span) GROUP BY sensor_id");
             // Source attribution (country, ASN), one row per source, filled by the writer from the geolocation data.
             st.execute("CREATE TABLE IF NOT EXISTS sources (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)");
         }
@@ -148,6 +157,10 @@ public final class FlowStore implements AutoCloseable
         final String table = schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
         final String view = "incoming_" + table;
         Rollups.markDirty(writer, days(schema, batches));
+        if (!table.equals("flows"))
+        {
+            updateSpans(schema, batches);
+        }
         try (ConcatenatingReader reader = new ConcatenatingReader(allocator, schema, batches);
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator))
         {
@@ -191,12 +204,76 @@ public final class FlowStore implements AutoCloseable
         return days;
     }
 
+    /** Extends each sensor's first/last stored bin ({@code sensor_span}) by the bin batches, in the current transaction. */
+    private void updateSpans(final Schema schema, final List<ArrowRecordBatch> batches) throws SQLException
+    {
+        final Map<String, long[]> spans = new HashMap<>();
+        try (org.apache.arrow.vector.VectorSchemaRoot root = org.apache.arrow.vector.VectorSchemaRoot.create(schema, allocator))
+        {
+            final org.apache.arrow.vector.VectorLoader loader = new org.apache.arrow.vector.VectorLoader(root);
+            for (final ArrowRecordBatch b : batches)
+            {
+                loader.load(b);
+                final org.apache.arrow.vector.VarCharVector ids = (org.apache.arrow.vector.VarCharVector)root.getVector("sensor_id");
+                final org.apache.arrow.vector.TimeStampMicroVector start = (org.apache.arrow.vector.TimeStampMicroVector)root.getVector("bin_start");
+                final org.apache.arrow.vector.BigIntVector length = (org.apache.arrow.vector.BigIntVector)root.getVector("bin_length_us");
+                for (int i = 0; i < root.getRowCount(); i++)
+                {
+                    final long[] span = spans.computeIfAbsent(new String(ids.get(i), java.nio.charset.StandardCharsets.UTF_8),
+                        k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
+                    span[0] = Math.min(span[0], start.get(i));
+                    if (start.get(i) >= span[1])
+                    {
+                        span[1] = start.get(i);
+                        span[2] = length.get(i);
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO sensor_span VALUES (?, ?, ?, ?) ON CONFLICT (sensor_id) DO UPDATE SET"
+            + " first_bin = least(sensor_span.first_bin, excluded.first_bin), bin_length_us = CASE WHEN excluded.last_bin >= sensor_span.last_bin"
+            + " THEN excluded.bin_length_us ELSE sensor_span.bin_length_us END, last_bin = greatest(sensor_span.last_bin, excluded.last_bin)"))
+        {
+            for (final Map.Entry<String, long[]> e : spans.entrySet())
+            {
+                ps.setString(1, e.getKey());
+                ps.setLong(2, e.getValue()[0]);
+                ps.setLong(3, e.getValue()[1]);
+                ps.setLong(4, e.getValue()[2]);
+                ps.executeUpdate();
+            }
+        }
+    }
+
     /** Days whose roll-ups are out of date, oldest first (epoch days); writer thread only. */
     public List<Long> dirtyDays() throws SQLException
     {
         final List<Long> days = Rollups.dirtyDays(writer);
         writer.commit();
         return days;
+    }
+
+    /** Months whose regional roll-ups are out of date and whose days are all clean (epoch day of the 1st); writer thread only. */
+    public List<Long> dirtyMonths() throws SQLException
+    {
+        final List<Long> months = Rollups.dirtyMonths(writer);
+        writer.commit();
+        return months;
+    }
+
+    /** Rebuilds one month's regional roll-ups and commits; writer thread only. */
+    public void rebuildMonth(final long monthEpochDay) throws SQLException
+    {
+        try
+        {
+            Rollups.rebuildMonth(writer, monthEpochDay);
+            writer.commit();
+        }
+        catch (final SQLException ex)
+        {
+            rollback();
+            throw ex;
+        }
     }
 
     /** Rebuilds one day's roll-ups and commits; writer thread only. */

@@ -18,6 +18,10 @@ import java.util.List;
  *       distinct sources over any set of whole days and sensors is an exact {@code count(DISTINCT)}
  *       over far fewer rows than the records (a scanner seen in every bin of a day is one row);</li>
  *   <li>{@code src_day}: packets and bytes per (day, sensor, source), for countries and ASNs;</li>
+ *   <li>{@code port_day_region}, {@code src_day_region}: the same over all sensors (exact regional
+ *       distinct sources per day; a source's country and ASN as attributed when the day was built);</li>
+ *   <li>{@code port_month_region}, {@code src_month_region}: calendar months over all sensors, built
+ *       from the days once they are all clean, for year-long regional rankings;</li>
  *   <li>{@code sensor_day}: bins per (day, sensor), first bin, end of last bin and the longest stretch
  *       between bins inside the day, for active-sensor counts and coverage.</li>
  * </ul>
@@ -32,14 +36,52 @@ public final class Rollups
     {
     }
 
-    /** Creates the roll-up tables if missing. */
+    /** Version of the roll-up tables' definitions: a store built by an older version rebuilds every day once. */
+    static final int VERSION = 2;
+
+    /** Creates the roll-up tables if missing, and marks every day dirty when they were built by another version. */
     static void create(final Statement st) throws SQLException
+    {
+        st.execute("CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+        String built = null;
+        try (ResultSet rs = st.executeQuery("SELECT value FROM store_meta WHERE key = 'rollup_version'"))
+        {
+            if (rs.next())
+            {
+                built = rs.getString(1);
+            }
+        }
+        if (!Integer.toString(VERSION).equals(built))
+        {
+            for (final String t : List.of("rollup_days", "rollup_months", "port_day", "port_src_day", "src_day", "sensor_day", "port_day_region",
+                "src_day_region", "port_month_region", "src_month_region"))
+            {
+                st.execute("DROP TABLE IF EXISTS " + t);
+            }
+            createTables(st);
+            st.execute("INSERT INTO rollup_days SELECT DISTINCT bin_start::DATE, true, NULL FROM bins");
+            st.execute("INSERT OR REPLACE INTO store_meta VALUES ('rollup_version', '" + VERSION + "')");
+            return;
+        }
+        createTables(st);
+    }
+
+    private static void createTables(final Statement st) throws SQLException
     {
         st.execute("CREATE TABLE IF NOT EXISTS rollup_days (day DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
         st.execute("CREATE TABLE IF NOT EXISTS port_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
             + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS port_src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
             + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, src BLOB NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS rollup_months (month DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
+        st.execute("CREATE TABLE IF NOT EXISTS port_day_region (day DATE NOT NULL, protocol UTINYINT NOT NULL, port USMALLINT NOT NULL,"
+            + " class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS src_day_region (day DATE NOT NULL, src BLOB NOT NULL, country VARCHAR, asn UBIGINT,"
+            + " packets BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS port_month_region (month DATE NOT NULL, protocol UTINYINT NOT NULL, port USMALLINT NOT NULL,"
+            + " class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS src_month_region (month DATE NOT NULL, src BLOB NOT NULL, country VARCHAR, asn UBIGINT,"
+            + " packets BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS sensor_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, bins BIGINT NOT NULL,"
             + " first_bin BIGINT NOT NULL, last_bin_end BIGINT NOT NULL, max_gap_us BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, src BLOB NOT NULL,"
@@ -79,6 +121,39 @@ public final class Rollups
         return out;
     }
 
+    /** Dirty months whose days are all clean, oldest first, as the epoch day of their first day. */
+    static List<Long> dirtyMonths(final Connection c) throws SQLException
+    {
+        final List<Long> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT month - DATE '1970-01-01' FROM rollup_months m WHERE dirty AND NOT EXISTS (SELECT 1 FROM rollup_days d"
+                 + " WHERE d.dirty AND d.day >= m.month AND d.day < m.month + INTERVAL 1 MONTH) ORDER BY month"))
+        {
+            while (rs.next())
+            {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    /** Rebuilds one month's regional roll-ups from its days' and marks it clean, in the caller's transaction. */
+    static void rebuildMonth(final Connection c, final long monthEpochDay) throws SQLException
+    {
+        final String month = "(DATE '1970-01-01' + " + monthEpochDay + "::INTEGER)";
+        final String days = "day >= " + month + " AND day < " + month + " + INTERVAL 1 MONTH";
+        try (Statement st = c.createStatement())
+        {
+            st.execute("DELETE FROM port_month_region WHERE month = " + month);
+            st.execute("DELETE FROM src_month_region WHERE month = " + month);
+            st.execute("INSERT INTO port_month_region SELECT " + month + ", protocol, port, class, sum(packets), sum(bytes) FROM port_day_region WHERE "
+                + days + " GROUP BY ALL");
+            st.execute("INSERT INTO src_month_region SELECT " + month + ", src, any_value(country), any_value(asn), sum(packets) FROM src_day_region WHERE "
+                + days + " GROUP BY src");
+            st.execute("UPDATE rollup_months SET dirty = false, built = now() WHERE month = " + month);
+        }
+    }
+
     /** Rebuilds one day's roll-ups and marks it clean, in the caller's transaction. */
     static void rebuild(final Connection c, final long epochDay) throws SQLException
     {
@@ -86,7 +161,7 @@ public final class Rollups
         final String range = "bin_start >= " + day + "::TIMESTAMP AND bin_start < (" + day + " + 1)::TIMESTAMP";
         try (Statement st = c.createStatement())
         {
-            for (final String t : List.of("port_day", "port_src_day", "src_day", "sensor_day"))
+            for (final String t : List.of("port_day", "port_src_day", "src_day", "sensor_day", "port_day_region", "src_day_region"))
             {
                 st.execute("DELETE FROM " + t + " WHERE day = " + day);
             }
@@ -97,7 +172,12 @@ public final class Rollups
             st.execute("INSERT INTO sensor_day SELECT " + day + ", sensor_id, count(*), min(s), max(e), coalesce(max(next - e), 0) FROM ("
                 + "SELECT sensor_id, epoch_us(bin_start) AS s, epoch_us(bin_start) + bin_length_us AS e,"
                 + " lead(epoch_us(bin_start)) OVER (PARTITION BY sensor_id ORDER BY bin_start) AS next FROM bins WHERE " + range + ") GROUP BY sensor_id");
+            st.execute("INSERT INTO port_day_region SELECT " + day + ", protocol, port, class, sum(packets), sum(bytes), count(DISTINCT src)"
+                + " FROM flows WHERE " + range + " GROUP BY ALL");
+            st.execute("INSERT INTO src_day_region SELECT " + day + ", f.src, any_value(s.country), any_value(s.asn), sum(f.packets)"
+                + " FROM flows f LEFT JOIN sources s ON s.src = f.src WHERE " + range.replace("bin_start", "f.bin_start") + " GROUP BY f.src");
             st.execute("UPDATE rollup_days SET dirty = false, built = now() WHERE day = " + day);
+            st.execute("INSERT OR REPLACE INTO rollup_months VALUES (date_trunc('month', " + day + ")::DATE, true, NULL)");
         }
     }
 }

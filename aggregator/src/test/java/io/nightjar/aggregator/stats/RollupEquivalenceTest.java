@@ -55,6 +55,16 @@ class RollupEquivalenceTest
                 }
             }
         }
+        for (long m = 4 * 1440; m < 46 * 1440; m += 60)
+        {
+            for (final String sensor : new String[] {"a", "b", "c"})
+            {
+                final int port = ports[r.nextInt(ports.length)];
+                final boolean udp = port == 53 || port == 123;
+                data.flow(sensor, m, "192.0.2." + r.nextInt(40), udp ? 17 : 6, port, udp ? TrafficClass.UDP_PROBE : TrafficClass.TCP_SCAN,
+                    1 + r.nextInt(50)).destinations(r.nextInt(200)).add();
+            }
+        }
         for (int i = 0; i < 40; i++)
         {
             data.source("192.0.2." + i, i % 3 == 0 ? "CN" : i % 3 == 1 ? "US" : "BR", 1000 + i % 5, "AS" + (1000 + i % 5));
@@ -102,9 +112,14 @@ class RollupEquivalenceTest
 
     @ParameterizedTest
     @ValueSource(strings = {"from=2024-06-01&to=2024-06-04", "from=2024-06-01T05:00:00Z&to=2024-06-03T19:30:00Z", "from=2024-06-02&to=2024-06-05&sensor=b",
-        "from=2024-06-01T12:00:00Z&to=2024-06-04&country=TH"})
+        "from=2024-06-01T12:00:00Z&to=2024-06-04&country=TH", "from=2024-06-01&to=2024-07-01", "from=2024-05-30T12:00:00Z&to=2024-07-15T06:00:00Z"})
     void shouldGiveTheSameAnswersFromRollupsAsFromRecords(final String range) throws Exception
     {
+        try (var c = ctx.reader())
+        {
+            final Scope scope = Scope.resolve(params(range, PortsQuery.TOP_PARAMETERS), SensorCatalog.load(c), 7, false);
+            assertThat(Union.plan(c, scope, true).usesMonths()).as("monthly roll-ups used").isEqualTo(range.contains("07-"));
+        }
         final JsonNode top = both(() -> new PortsQuery(ctx).top(params(range + "&limit=5", PortsQuery.TOP_PARAMETERS)), true);
         assertThat(top.path("rows").size()).isEqualTo(5);
         both(() -> new PortsQuery(ctx).top(params(range + "&by=sources&proto=udp", PortsQuery.TOP_PARAMETERS)), true);

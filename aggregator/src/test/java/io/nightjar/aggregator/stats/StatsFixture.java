@@ -233,6 +233,10 @@ final class StatsFixture implements AutoCloseable
         {
             store.rebuildRollup(day);
         }
+        for (final long month : store.dirtyMonths())
+        {
+            store.rebuildMonth(month);
+        }
         return this;
     }
 

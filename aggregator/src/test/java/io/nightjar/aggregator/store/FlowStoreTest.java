@@ -89,6 +89,41 @@ class FlowStoreTest
     }
 
     @Test
+    void backscatterDetailIsStoredAndAStoreOfSchemaVersion1GetsTheNewColumns(@TempDir final Path dir) throws Exception
+    {
+        // a store created by schema version 1: the flows table without the last two columns, one row
+        final org.apache.arrow.vector.types.pojo.Schema v1 = new org.apache.arrow.vector.types.pojo.Schema(
+            BatchSchemas.FLOWS.getFields().subList(0, BatchSchemas.FLOWS.getFields().size() - 2));
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(FlowStore.FILE_NAME));
+             Statement st = c.createStatement())
+        {
+            st.execute(Ddl.createTable("flows", v1));
+            st.execute("INSERT INTO flows SELECT 's0', make_timestamp(0), 60000000, '\\x00'::BLOB, 6, 23, 1, 0, NULL, 1, 60, 1, NULL,"
+                + " make_timestamp(0), make_timestamp(0), 2, 40, 40, 1024, ''");
+        }
+        final byte[] slots = io.nightjar.wire.schema.BackscatterDetail.encodeSlots(new int[] {3, 0, 0, 0, 0, 9}, 0, 6);
+        final FlowRecord backscatter = new FlowRecord(60_000_000L, 60_000_000L, Addresses.parse("203.0.113.5"), 6, 80,
+            TrafficClass.BACKSCATTER.id(), 0, null, 12, 720, 2, null, 60_000_001L, 119_000_000L, 0x12, 50, 50, 29200, "", slots,
+            new byte[] {1, 0, 0, 0, 0});
+        try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flowsBatch(backscatter))
+        {
+            store.insert(batch.schema(), batch.batches());
+            store.commit();
+            try (Connection c = store.openReader(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT sensor_id, slot_packets, destination_prefixes FROM flows ORDER BY sensor_id"))
+            {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("s0");
+                assertThat(rs.getBytes(2)).isNull();
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBytes(2)).containsExactly(slots);
+                assertThat(rs.getBytes(3)).containsExactly(1, 0, 0, 0, 0);
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void rolledBackRowsAndProgressAreBothAbsentAfterReopen(@TempDir final Path dir) throws Exception
     {
         try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flowsBatch(flow("192.0.2.7", 23, 5, null)))

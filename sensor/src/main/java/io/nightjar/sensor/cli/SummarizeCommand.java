@@ -4,6 +4,7 @@ import io.nightjar.sensor.flow.BinCounters;
 import io.nightjar.sensor.flow.BinListener;
 import io.nightjar.sensor.flow.FlowPipeline;
 import io.nightjar.sensor.flow.FlowTable;
+import io.nightjar.sensor.summary.EventSummary;
 import io.nightjar.sensor.summary.RunSummary;
 import io.nightjar.sensor.summary.SummaryAgent;
 import picocli.CommandLine.Command;
@@ -23,7 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "summarize", mixinStandardHelpOptions = true,
     description = {
         "Summarise capture files (pcap/pcapng, plain or .gz) with the sensor's pipeline: decode, classify, flow bins.",
-        "Prints tables, or JSON with --json; --flows writes every flow record as CSV."})
+        "Prints tables, or JSON with --json; --flows writes every flow record as CSV.",
+        "Also finds scan events (Merit ORION's definition) and spoofed DoS attacks from backscatter (CAIDA RSDoS / Moore et al.);",
+        "scan rates are scaled by 2^32 / the IPv4 addresses of --darknet."})
 public final class SummarizeCommand implements Callable<Integer>
 {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Capture files, read in the order given.")
@@ -54,7 +57,9 @@ public final class SummarizeCommand implements Callable<Integer>
             warmUp.setDaemon(true);
             warmUp.start();
         }
-        final RunSummary summary = new RunSummary();
+        // the darknet's IPv4 size scales scan rates; without IPv4 prefixes every IPv4 destination is dark (or none is)
+        final long darknetV4 = pipeline.darknet().ipv4AddressCount();
+        final RunSummary summary = new RunSummary(EventSummary.withDefaults(darknetV4 > 0 ? darknetV4 : 1L << 32));
         FlowCsvWriter csv = null;
         // the summary counts closed bins on its own thread while the pipeline fills the next one
         final SummaryAgent agent = new SummaryAgent(summary);

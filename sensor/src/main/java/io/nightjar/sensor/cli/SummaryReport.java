@@ -3,7 +3,10 @@ package io.nightjar.sensor.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.nightjar.sensor.capture.CaptureDamage;
+import io.nightjar.sensor.summary.EventSummary;
 import io.nightjar.sensor.summary.RunSummary;
+import io.nightjar.wire.events.DosAttack;
+import io.nightjar.wire.events.ScanEvent;
 import io.nightjar.wire.schema.Anomaly;
 import io.nightjar.wire.schema.TrafficClass;
 
@@ -98,8 +101,82 @@ public final class SummaryReport
             damaged.add(row);
         }
         m.put("damaged_files", damaged);
+        final EventSummary events = s.events();
+        if (events != null)
+        {
+            events.finish();
+            m.put("darknet_ipv4_addresses", events.darknetIpv4Addresses());
+            m.put("scan_events", scanEvents(events.scanEvents()));
+            m.put("dos_attacks", dosAttacks(events.dosAttacks()));
+        }
         m.put("elapsed_seconds", elapsedNanos / 1e9);
         return m;
+    }
+
+    private static List<Map<String, Object>> scanEvents(final List<ScanEvent> events)
+    {
+        final List<Map<String, Object>> out = new ArrayList<>(events.size());
+        for (final ScanEvent e : events)
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("src", e.srcText());
+            row.put("proto", protocolName(e.protocol()));
+            row.put("port", e.port());
+            row.put("class", e.trafficClassEnum().key());
+            row.put("start", seconds(e.startMicros() * 1000));
+            row.put("end", seconds(e.endMicros() * 1000));
+            row.put("start_time", Instant.ofEpochSecond(0, e.startMicros() * 1000).toString());
+            row.put("end_time", Instant.ofEpochSecond(0, e.endMicros() * 1000).toString());
+            row.put("packets", e.packets());
+            row.put("destinations", e.destinations());
+            row.put("coverage", finite(e.coverage()));
+            row.put("tool", e.tool() == null ? null : e.tool().key());
+            row.put("rate", finite(e.rate()));
+            row.put("sensors", e.sensors());
+            out.add(row);
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> dosAttacks(final List<DosAttack> attacks)
+    {
+        final List<Map<String, Object>> out = new ArrayList<>(attacks.size());
+        for (final DosAttack a : attacks)
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("victim", a.victimText());
+            row.put("proto", protocolName(a.protocol()));
+            row.put("start", seconds(a.startMicros() * 1000));
+            row.put("end", seconds(a.endMicros() * 1000));
+            row.put("start_time", Instant.ofEpochSecond(0, a.startMicros() * 1000).toString());
+            row.put("end_time", Instant.ofEpochSecond(0, a.endMicros() * 1000).toString());
+            row.put("packets", a.packets());
+            row.put("ports", a.ports());
+            row.put("attacker_slash16", a.attackerSlash16());
+            row.put("peak_window_packets", a.peakWindowPackets());
+            row.put("peak_rate", a.peakRate());
+            row.put("sensors", a.sensors());
+            out.add(row);
+        }
+        return out;
+    }
+
+    private static Double finite(final double v)
+    {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** "tcp", "udp", "icmp", "icmpv6", or the protocol number. */
+    static String protocolName(final int protocol)
+    {
+        return switch (protocol)
+        {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            case 1 -> "icmp";
+            case 58 -> "icmpv6";
+            default -> Integer.toString(protocol);
+        };
     }
 
     private static Object seconds(final long nanos)
@@ -211,6 +288,52 @@ public final class SummaryReport
             out.println();
             out.println("Anomalies");
             out.print(sb);
+        }
+        final List<Map<String, Object>> scanEvents = (List<Map<String, Object>>)m.get("scan_events");
+        if (scanEvents != null)
+        {
+            out.println();
+            out.printf("Scan events (%d: >= 10 destinations, >= 10 packets/s scaled to IPv4, ended by > 624 s without a packet)%n", scanEvents.size());
+            if (!scanEvents.isEmpty())
+            {
+                out.println("  src                                      proto  port  class           packets  dests  rate/s (global)  tool");
+            }
+            int n = 0;
+            for (final Map<String, Object> e : scanEvents)
+            {
+                if (n++ == 20)
+                {
+                    out.printf("  ... %d more (see --json)%n", scanEvents.size() - 20);
+                    break;
+                }
+                final Object rate = e.get("rate");
+                out.printf("  %-40s %-6s %5s  %-12s %,10d %6d  %15s  %s%n", e.get("src"), e.get("proto"), e.get("port"), e.get("class"),
+                    e.get("packets"), e.get("destinations"), rate == null ? "-" : String.format("%,.0f", (Double)rate),
+                    e.get("tool") == null ? "" : e.get("tool"));
+            }
+        }
+        final List<Map<String, Object>> attacks = (List<Map<String, Object>>)m.get("dos_attacks");
+        if (attacks != null)
+        {
+            out.println();
+            out.printf("DoS attacks from backscatter (%d: >= 25 packets, >= 60 s, >= 30 packets in a 60-s window, ended by > 300 s without a packet)%n",
+                attacks.size());
+            if (!attacks.isEmpty())
+            {
+                out.println("  victim                                   proto      packets  duration s  ports  /16s  peak pps");
+            }
+            int n = 0;
+            for (final Map<String, Object> a : attacks)
+            {
+                if (n++ == 20)
+                {
+                    out.printf("  ... %d more (see --json)%n", attacks.size() - 20);
+                    break;
+                }
+                final double duration = ((BigDecimal)a.get("end")).subtract((BigDecimal)a.get("start")).doubleValue();
+                out.printf("  %-40s %-6s %,12d %11.0f %6d %5d %9.2f%n", a.get("victim"), a.get("proto"), a.get("packets"), duration,
+                    a.get("ports"), a.get("attacker_slash16"), a.get("peak_rate"));
+            }
         }
         for (final Map<String, Object> d : (List<Map<String, Object>>)m.get("damaged_files"))
         {

@@ -6,6 +6,7 @@ import io.nightjar.sensor.classify.Darknet;
 import io.nightjar.sensor.decode.DecodedPacket;
 import io.nightjar.sensor.decode.PacketDecoder;
 import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.BackscatterDetail;
 import io.nightjar.wire.schema.TrafficClass;
 import io.nightjar.wire.sketch.DistinctSketch;
 
@@ -56,6 +57,10 @@ public final class FlowPipeline implements PacketHandler
 
     private boolean binOpen;
     private long binStartNanos;
+    /** The 10-s slot of the last backscatter packet: [slotFromNanos, slotToNanos) of the current bin. */
+    private long slotFromNanos;
+    private long slotToNanos;
+    private int slot;
     private long packets;
     private long binsClosed;
 
@@ -75,6 +80,8 @@ public final class FlowPipeline implements PacketHandler
         this.binLengthNanos = binLengthNanos;
         this.table = table;
         this.listener = listener;
+        // sub-bin detail of backscatter flows needs bins of whole 10-s slots; other lengths keep only their prefixes
+        table.backscatterSlots(BackscatterDetail.slotsPerBin(binLengthNanos));
         for (int i = 0; i < BATCH; i++)
         {
             batch[i] = new DecodedPacket();
@@ -139,9 +146,15 @@ public final class FlowPipeline implements PacketHandler
             sum += t.touchRow(hashes[i]);
         }
         touched += sum;
+        final int backscatter = TrafficClass.BACKSCATTER.id();
         for (int i = 0; i < n; i++)
         {
-            count(b[i], cls[i], meta[i], hashes[i]);
+            final int flow = count(b[i], cls[i], meta[i], hashes[i]);
+            // the sub-bin detail of backscatter flows, out of count() so that its compiled code stays as it was
+            if (cls[i] == backscatter && flow >= 0)
+            {
+                backscatter(t, flow, b[i]);
+            }
         }
         pending = 0;
     }
@@ -164,7 +177,8 @@ public final class FlowPipeline implements PacketHandler
         return p.dstPort;
     }
 
-    private void count(final DecodedPacket p, final int cls, final long meta, final int flowHash)
+    /** Counts one packet; returns the ordinal of the flow it updated, or -1 if none. */
+    private int count(final DecodedPacket p, final int cls, final long meta, final int flowHash)
     {
         final long timestampNanos = p.timestampNanos;
         final int wireLength = p.wireLength;
@@ -199,14 +213,14 @@ public final class FlowPipeline implements PacketHandler
             c.nonDarknetPackets++;
             c.nonDarknetBytes += wireLength;
             countAnomalies(c, p.anomalies);
-            return;
+            return -1;
         }
         c.classPackets[cls]++;
         c.classBytes[cls] += wireLength;
         if (!ip)
         {
             countAnomalies(c, p.anomalies);
-            return;
+            return -1;
         }
 
         final int protocol = p.protocol;
@@ -227,6 +241,35 @@ public final class FlowPipeline implements PacketHandler
             }
         }
         countAnomalies(c, p.anomalies);
+        return flow;
+    }
+
+    private void backscatter(final FlowTable t, final int flow, final DecodedPacket p)
+    {
+        if (!addBackscatter(t, flow, p, p.timestampNanos) && (p.anomalies & 1 << Anomaly.DESTINATION_SET_FULL.id()) == 0)
+        {
+            // the packet's anomalies are already counted: count this one alone, once per packet
+            counters.anomalies[Anomaly.DESTINATION_SET_FULL.id()]++;
+        }
+    }
+
+    private boolean addBackscatter(final FlowTable t, final int flow, final DecodedPacket p, final long timestampNanos)
+    {
+        // packets come mostly in time order: the slot of the previous backscatter packet, without a division
+        if (timestampNanos < slotFromNanos || timestampNanos >= slotToNanos)
+        {
+            final long offset = timestampNanos - binStartNanos;
+            if (offset < 0)
+            {
+                // a late packet (before the bin): slot 0, not remembered
+                return t.addBackscatter(flow, 0, BackscatterDetail.prefixHash(p.dstHi, p.dstLo));
+            }
+            final long s = offset / BackscatterDetail.SLOT_NANOS;
+            slot = (int)Math.min(Integer.MAX_VALUE, s);
+            slotFromNanos = binStartNanos + s * BackscatterDetail.SLOT_NANOS;
+            slotToNanos = slotFromNanos + BackscatterDetail.SLOT_NANOS;
+        }
+        return t.addBackscatter(flow, slot, BackscatterDetail.prefixHash(p.dstHi, p.dstLo));
     }
 
     /** A packet outside the current bin (or no bin open): moves to its bin, or marks it late. */
@@ -273,6 +316,8 @@ public final class FlowPipeline implements PacketHandler
     {
         binOpen = true;
         binStartNanos = bin;
+        slotFromNanos = Long.MAX_VALUE;
+        slotToNanos = Long.MIN_VALUE;
     }
 
     private void closeBin()

@@ -2,6 +2,7 @@ package io.nightjar.sensor.flow;
 
 import io.nightjar.sensor.collections.DistinctLongLog;
 import io.nightjar.wire.schema.Addresses;
+import io.nightjar.wire.schema.BackscatterDetail;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.sketch.DistinctSketch;
 
@@ -26,6 +27,11 @@ import java.util.Arrays;
  * Distinct destinations per flow are exact: a flow's first destination is kept in its hot row; from
  * the second distinct one on, (flow, destination hash) pairs are appended to a
  * {@link DistinctLongLog}, deduplicated by sorting when the bin's counts are read.
+ *
+ * <p>Backscatter flows also get a <b>detail row</b> ({@link BackscatterDetail}) in a side structure
+ * keyed by ordinal, touched only by backscatter packets: their packets per 10-s slot of the bin and
+ * the prefixes (/16, /48) of their destinations (the flow's last prefix in the row; each change of
+ * prefix appended to a second log, deduplicated when read). Other packets never touch it.
  *
  * <p>Nothing is allocated per packet: the arrays grow (by doubling) only while they are smaller than
  * their limits, i.e. during warm-up; past {@code maxFlows} new keys are refused and counted by the
@@ -78,6 +84,22 @@ public final class FlowTable
     private int[] hashScratch = new int[0];
     private boolean grouped;
 
+    // Backscatter detail: detailOf[ordinal] = detail row + 1 (0: none). A detail row is
+    // DETAIL_HEAD ints (last prefix hash, flags) then slots ints of slot packets.
+    private static final int DETAIL_PREFIX = 0;
+    private static final int DETAIL_FLAGS = 1;
+    private static final int DETAIL_HEAD = 2;
+    private static final int HAS_PREFIX = 1;
+    private static final int MORE_PREFIXES = 2;
+    private int slots;
+    private int[] detailOf = new int[0];
+    private int[] details = new int[0];
+    private int detailRows;
+    private final DistinctLongLog prefixes;
+    private int[] prefixStart = new int[0];
+    private int[] prefixScratch = new int[0];
+    private boolean prefixesGrouped;
+
     /**
      * @param initialFlows    expected flows per bin (rounded up to a power of two, doubled for load).
      * @param maxFlows        hard limit of flows per bin.
@@ -103,6 +125,161 @@ public final class FlowTable
         hot = allocateRows(rows);
         cold = new long[rows * COLD];
         destinations = new DistinctLongLog(Math.min(initialFlows * 4, maxDestinations), maxDestinations);
+        prefixes = new DistinctLongLog(1024, maxDestinations);
+        detailOf = new int[rows];
+    }
+
+    /**
+     * Sets the slots per bin of backscatter detail ({@link BackscatterDetail#slotsPerBin}; 0: slot
+     * packets are not kept, destination prefixes still are). Call before the first packet.
+     */
+    public void backscatterSlots(final int slotsPerBin)
+    {
+        if (slotsPerBin < 0 || slotsPerBin > BackscatterDetail.MAX_SLOTS)
+        {
+            throw new IllegalArgumentException("slots per bin out of range: " + slotsPerBin);
+        }
+        if (size > 0)
+        {
+            throw new IllegalStateException("backscatter slots must be set while the table is empty");
+        }
+        slots = slotsPerBin;
+    }
+
+    /** Slots per bin of backscatter detail (0: none). */
+    public int backscatterSlots()
+    {
+        return slots;
+    }
+
+    /**
+     * Records the backscatter detail of one packet of flow {@code ordinal}: its slot in the bin
+     * (clamped to the bin: a late packet goes to slot 0) and its destination's prefix hash
+     * ({@link BackscatterDetail#prefixHash}). Only for backscatter packets; no allocation once warm.
+     *
+     * @return false if the prefix could not be recorded (the destination limit was reached).
+     */
+    public boolean addBackscatter(final int ordinal, final int slot, final int prefixHash)
+    {
+        int row = detailOf[ordinal] - 1;
+        final int stride = DETAIL_HEAD + slots;
+        if (row < 0)
+        {
+            row = detailRows++;
+            if ((row + 1) * stride > details.length)
+            {
+                details = Arrays.copyOf(details, Math.max((row + 1) * stride, details.length * 2));
+            }
+            Arrays.fill(details, row * stride, (row + 1) * stride, 0);
+            detailOf[ordinal] = row + 1;
+        }
+        final int base = row * stride;
+        if (slots > 0)
+        {
+            details[base + DETAIL_HEAD + Math.max(0, Math.min(slot, slots - 1))]++;
+        }
+        final int flags = details[base + DETAIL_FLAGS];
+        if ((flags & HAS_PREFIX) == 0)
+        {
+            details[base + DETAIL_FLAGS] = flags | HAS_PREFIX;
+            details[base + DETAIL_PREFIX] = prefixHash;
+            return true;
+        }
+        final int last = details[base + DETAIL_PREFIX];
+        if (last == prefixHash)
+        {
+            return true;
+        }
+        if ((flags & MORE_PREFIXES) == 0)
+        {
+            if (!prefixes.add(pair(row, last)))
+            {
+                return false;
+            }
+            details[base + DETAIL_FLAGS] = flags | MORE_PREFIXES;
+        }
+        details[base + DETAIL_PREFIX] = prefixHash;
+        prefixesGrouped = false;
+        return prefixes.add(pair(row, prefixHash));
+    }
+
+    /** Whether flow {@code ordinal} has backscatter detail. */
+    public boolean hasBackscatterDetail(final int ordinal)
+    {
+        return detailOf[ordinal] != 0;
+    }
+
+    /** Packets of flow {@code ordinal} in slot {@code slot} of the bin (0 without detail). */
+    public int slotPackets(final int ordinal, final int slot)
+    {
+        final int row = detailOf[ordinal] - 1;
+        return row < 0 ? 0 : details[row * (DETAIL_HEAD + slots) + DETAIL_HEAD + slot];
+    }
+
+    /** The serialised slot packets of flow {@code ordinal} ({@link BackscatterDetail}), or null without detail or slots (allocates). */
+    public byte[] slotPacketsBytes(final int ordinal)
+    {
+        final int row = detailOf[ordinal] - 1;
+        if (row < 0 || slots == 0)
+        {
+            return null;
+        }
+        return BackscatterDetail.encodeSlots(details, row * (DETAIL_HEAD + slots) + DETAIL_HEAD, slots);
+    }
+
+    /** The serialised {@link DistinctSketch} of flow {@code ordinal}'s destination prefixes, or null without detail (allocates). */
+    public byte[] destinationPrefixesBytes(final int ordinal)
+    {
+        final int row = detailOf[ordinal] - 1;
+        if (row < 0)
+        {
+            return null;
+        }
+        final DistinctSketch s = new DistinctSketch();
+        final int base = row * (DETAIL_HEAD + slots);
+        if ((details[base + DETAIL_FLAGS] & MORE_PREFIXES) == 0)
+        {
+            s.add(details[base + DETAIL_PREFIX]);
+        }
+        else
+        {
+            groupPrefixes();
+            s.addSorted(prefixScratch, prefixStart[row], prefixStart[row + 1]);
+        }
+        return s.toBytes();
+    }
+
+    private void groupPrefixes()
+    {
+        if (prefixesGrouped)
+        {
+            return;
+        }
+        final int n = prefixes.compact();
+        final long[] pairs = prefixes.values();
+        if (prefixScratch.length < n)
+        {
+            prefixScratch = new int[Math.max(n, prefixScratch.length * 2)];
+        }
+        if (prefixStart.length < detailRows + 1)
+        {
+            prefixStart = new int[Math.max(detailRows + 1, prefixStart.length * 2)];
+        }
+        int row = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final int r = (int)(pairs[i] >>> 32) - 1;
+            while (row <= r)
+            {
+                prefixStart[row++] = i;
+            }
+            prefixScratch[i] = (int)pairs[i] ^ 0x8000_0000;
+        }
+        while (row <= detailRows)
+        {
+            prefixStart[row++] = n;
+        }
+        prefixesGrouped = true;
     }
 
     private static ByteBuffer allocateRows(final int rows)
@@ -343,6 +520,7 @@ public final class FlowTable
         final int rows = Math.min(resizeAt, maxFlows);
         hot = allocateRows(rows).put(0, hot, 0, size * HOT);
         cold = Arrays.copyOf(cold, rows * COLD);
+        detailOf = Arrays.copyOf(detailOf, rows);
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
             final int base = ordinal * HOT;
@@ -392,6 +570,13 @@ public final class FlowTable
             hot.putLong(i, 0L);
         }
         Arrays.fill(cold, 0, size * COLD, 0L);
+        if (detailRows > 0)
+        {
+            Arrays.fill(detailOf, 0, size, 0);
+            detailRows = 0;
+            prefixes.clear();
+        }
+        prefixesGrouped = false;
         size = 0;
         destinations.clear();
         grouped = false;
@@ -663,6 +848,8 @@ public final class FlowTable
             ttlMin(ordinal),
             ttlMax(ordinal),
             synWindow(ordinal),
-            synSeen(ordinal) ? FlowRecord.optionSignature(synOptionKinds(ordinal), synOptionCount(ordinal), synMss(ordinal), synWindowScale(ordinal)) : "");
+            synSeen(ordinal) ? FlowRecord.optionSignature(synOptionKinds(ordinal), synOptionCount(ordinal), synMss(ordinal), synWindowScale(ordinal)) : "",
+            slotPacketsBytes(ordinal),
+            destinationPrefixesBytes(ordinal));
     }
 }

@@ -15,17 +15,19 @@ import java.util.List;
  * that has seen the BIN document has seen the whole bin.
  *
  * <pre>
- *  FLOWS: u8 type=1, u8 version=1, i64 binStartMicros, i64 binLengthMicros, i32 count, then count records:
+ *  FLOWS: u8 type=1, u8 version=2, i64 binStartMicros, i64 binLengthMicros, i32 count, then count records:
  *         16 bytes src, u8 protocol, u16 port, u8 class, u8 fingerprint, u8 hasVictim [16 bytes victim],
  *         i64 packets, i64 bytes, i64 distinctDestinations, i64 firstMicros, i64 lastMicros,
- *         u8 tcpFlags, u8 ttlMin, u8 ttlMax, i32 synWindow, utf8 synOptions, i32 sketchLength, sketch bytes
- *  BIN:   u8 type=2, u8 version=1, i64 binStartMicros, i64 binLengthMicros,
+ *         u8 tcpFlags, u8 ttlMin, u8 ttlMax, i32 synWindow, utf8 synOptions, i32 sketchLength, sketch bytes,
+ *         i32 slotPacketsLength, slot packets bytes, i32 destinationPrefixesLength, prefix sketch bytes
+ *         (lengths -1 for null; the last two fields are new in version 2, see BackscatterDetail)
+ *  BIN:   u8 type=2, u8 version=2, i64 binStartMicros, i64 binLengthMicros,
  *         u8 classes, classes x (i64 packets, i64 bytes), u8 anomalies, anomalies x i64,
  *         i64 nonDarknetPackets, i64 nonDarknetBytes, i64 ipv4, i64 ipv6, i64 captureDrops, i64 flows,
  *         i64 firstMicros, i64 lastMicros
  * </pre>
  *
- * Stateless; the methods run on the spool's single writer thread or on a reader's thread.
+ * Version 1 documents (no backscatter detail) are still read. Stateless; the methods run on the spool's single writer thread or on a reader's thread.
  */
 public final class SpoolFormat
 {
@@ -33,8 +35,10 @@ public final class SpoolFormat
     public static final int TYPE_FLOWS = 1;
     /** Document type of a bin summary (last document of a bin). */
     public static final int TYPE_BIN = 2;
-    /** Layout version. */
-    public static final int VERSION = 1;
+    /** Layout version written. */
+    public static final int VERSION = 2;
+    /** Oldest layout version read. */
+    public static final int OLDEST_READ_VERSION = 1;
     /** Flow records per FLOWS document. */
     public static final int FLOWS_PER_DOCUMENT = 1024;
 
@@ -80,11 +84,30 @@ public final class SpoolFormat
         b.writeInt(r.synWindow());
         b.writeUtf8(r.synOptions());
         final byte[] sketch = r.destinationSketch();
-        b.writeInt(sketch == null ? -1 : sketch.length);
-        if (sketch != null)
+        writeBytes(b, sketch);
+        writeBytes(b, r.slotPackets());
+        writeBytes(b, r.destinationPrefixes());
+    }
+
+    private static void writeBytes(final Bytes<?> b, final byte[] value)
+    {
+        b.writeInt(value == null ? -1 : value.length);
+        if (value != null)
         {
-            b.write(sketch);
+            b.write(value);
         }
+    }
+
+    private static byte[] readBytes(final Bytes<?> b)
+    {
+        final int length = b.readInt();
+        if (length < 0)
+        {
+            return null;
+        }
+        final byte[] value = new byte[length];
+        b.read(value);
+        return value;
     }
 
     /** Writes a BIN document. */
@@ -129,9 +152,9 @@ public final class SpoolFormat
     {
         final int type = b.readUnsignedByte();
         final int version = b.readUnsignedByte();
-        if (version != VERSION)
+        if (version < OLDEST_READ_VERSION || version > VERSION)
         {
-            throw new IllegalStateException("spool document version " + version + ", expected " + VERSION);
+            throw new IllegalStateException("spool document version " + version + ", this sensor reads " + OLDEST_READ_VERSION + " to " + VERSION);
         }
         final long binStart = b.readLong();
         final long binLength = b.readLong();
@@ -163,15 +186,12 @@ public final class SpoolFormat
                 final int ttlMax = b.readUnsignedByte();
                 final int synWindow = b.readInt();
                 final String synOptions = b.readUtf8();
-                final int sketchLength = b.readInt();
-                byte[] sketch = null;
-                if (sketchLength >= 0)
-                {
-                    sketch = new byte[sketchLength];
-                    b.read(sketch);
-                }
+                final byte[] sketch = readBytes(b);
+                final byte[] slotPackets = version >= 2 ? readBytes(b) : null;
+                final byte[] prefixes = version >= 2 ? readBytes(b) : null;
                 flows.add(new FlowRecord(binStart, binLength, src, protocol, port, cls, fingerprint, victim, packets,
-                    bytes, distinct, sketch, first, last, flags, ttlMin, ttlMax, synWindow, synOptions == null ? "" : synOptions));
+                    bytes, distinct, sketch, first, last, flags, ttlMin, ttlMax, synWindow, synOptions == null ? "" : synOptions,
+                    slotPackets, prefixes));
             }
             return new Document(type, null, flows);
         }

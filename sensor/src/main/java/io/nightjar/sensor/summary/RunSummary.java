@@ -54,12 +54,37 @@ public final class RunSummary implements BinListener
     private final DistinctLongLog sourcePorts = new DistinctLongLog(1 << 20, 1 << 29);
     private boolean portSourcesCounted;
     private final BinSnapshot direct = new BinSnapshot();
+    private final EventSummary events;
+
+    /** A summary without event detection. */
+    public RunSummary()
+    {
+        this(null);
+    }
+
+    /** A summary that also feeds every bin to {@code events} (null: none). */
+    public RunSummary(final EventSummary events)
+    {
+        this.events = events;
+    }
 
     @Override
     public void onBinClosed(final long binStartNanos, final long binLengthNanos, final BinCounters c, final FlowTable t)
     {
-        direct.copyOf(c, t);
+        copy(direct, binStartNanos, binLengthNanos, c, t);
         add(direct);
+    }
+
+    /** Copies a closed bin into {@code b} with what this summary needs (on the pipeline's thread). */
+    void copy(final BinSnapshot b, final long binStartNanos, final long binLengthNanos, final BinCounters c, final FlowTable t)
+    {
+        b.copyOf(binStartNanos, binLengthNanos, c, t, events != null, events == null ? 0 : events.scanClassMask());
+    }
+
+    /** The event detection, or null. */
+    public EventSummary events()
+    {
+        return events;
     }
 
     /** Adds a closed bin copied by {@link BinSnapshot#copyOf} (on this summary's thread). */
@@ -121,6 +146,10 @@ public final class RunSummary implements BinListener
                     }
                 }
             }
+        }
+        if (events != null && b.withEvents)
+        {
+            events.add(b);
         }
         // keep the final sort at the end of the run short (with a SummaryAgent this runs beside the pipeline)
         sourcePorts.compactIfWorthwhile();

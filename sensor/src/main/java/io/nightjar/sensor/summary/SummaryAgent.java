@@ -24,6 +24,8 @@ public final class SummaryAgent implements BinListener, AutoCloseable
     private static final int SNAPSHOTS = 2;
 
     private final RunSummary summary;
+    /** The summary's event detection (read here so that the copy on the pipeline's thread knows what to copy), or null. */
+    private final EventSummary events;
     private final BlockingQueue<BinSnapshot> free = new ArrayBlockingQueue<>(SNAPSHOTS);
     private final BlockingQueue<BinSnapshot> full = new ArrayBlockingQueue<>(SNAPSHOTS + 1);
     private final BinSnapshot endOfRun = new BinSnapshot();
@@ -35,6 +37,7 @@ public final class SummaryAgent implements BinListener, AutoCloseable
     public SummaryAgent(final RunSummary summary)
     {
         this.summary = summary;
+        this.events = summary == null ? null : summary.events();
         for (int i = 0; i < SNAPSHOTS; i++)
         {
             free.add(new BinSnapshot());
@@ -48,7 +51,7 @@ public final class SummaryAgent implements BinListener, AutoCloseable
     public void onBinClosed(final long binStartNanos, final long binLengthNanos, final BinCounters counters, final FlowTable flows)
     {
         final BinSnapshot b = take(free);
-        b.copyOf(counters, flows);
+        b.copyOf(binStartNanos, binLengthNanos, counters, flows, events != null, events == null ? 0 : events.scanClassMask());
         put(b);
     }
 

@@ -198,4 +198,79 @@ class FlowPipelineTest
             assertThat(DistinctSketch.fromBytes(r.destinationSketch()).estimate()).isEqualTo(k % 50 + 1);
         }
     }
+
+    @Test
+    void shouldCountBackscatterPacketsPer10SecondSlotOfTheBin()
+    {
+        final FlowPipeline p = pipeline("198.51.100.0/24", 60 * SECOND);
+        final byte[] synAck = b.reset().ethernet().ipv4("203.0.113.5", "198.51.100.3").tcp(80, 5555).flags(SYN | ACK).build();
+        feed(p, synAck, T0);                         // slot 0
+        feed(p, synAck, T0 + 9_999_999_999L);        // slot 0 (last ns)
+        feed(p, synAck, T0 + 10 * SECOND);           // slot 1
+        feed(p, synAck, T0 + 59 * SECOND);           // slot 5
+        feed(p, synAck, T0 + 61 * SECOND);           // next bin, slot 0
+        feed(p, synAck, T0 + 55 * SECOND);           // late: counted in the current bin, slot 0
+        // a scan flow of the same bins has no detail
+        feed(p, b.reset().ethernet().ipv4("192.0.2.7", "198.51.100.9").tcp(1, 23).flags(SYN).build(), T0 + 1);
+        p.finish();
+        final List<FlowRecord> backscatter = records.stream().filter(r -> r.trafficClass() == TrafficClass.BACKSCATTER.id()).toList();
+        assertThat(backscatter).hasSize(2);
+        assertThat(slots(backscatter.get(0))).containsExactly(2, 1, 0, 0, 0, 1);
+        assertThat(slots(backscatter.get(1))).containsExactly(2, 0, 0, 0, 0, 0);
+        assertThat(backscatter.get(0).packets()).isEqualTo(4);
+        final FlowRecord scan = records.stream().filter(r -> r.trafficClass() == TrafficClass.TCP_SCAN.id()).findFirst().orElseThrow();
+        assertThat(scan.slotPackets()).isNull();
+        assertThat(scan.destinationPrefixes()).isNull();
+    }
+
+    private static int[] slots(final FlowRecord r)
+    {
+        final int n = io.nightjar.wire.schema.BackscatterDetail.slotCount(r.slotPackets());
+        final int[] out = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            out[i] = io.nightjar.wire.schema.BackscatterDetail.slot(r.slotPackets(), i);
+        }
+        return out;
+    }
+
+    @Test
+    void shouldKeepTheDistinctSlash16sOfBackscatterDestinations()
+    {
+        final FlowPipeline p = pipeline("", 60 * SECOND);
+        // RSTs from one victim to 5 destinations in 3 /16s (198.51/16 twice, back and forth), and an
+        // ICMPv6 error quoting a packet to an IPv6 victim, to 2 destinations of one /48
+        for (final String dst : new String[] {"198.51.100.1", "198.51.7.7", "203.0.113.9", "198.51.100.2", "100.64.1.1"})
+        {
+            feed(p, b.reset().ethernet().ipv4("203.0.113.5", dst).tcp(443, 5555).flags(PacketBuilder.RST).build(), T0);
+        }
+        for (final String dst : new String[] {"2001:db8:dead:1::1", "2001:db8:dead:2::2"})
+        {
+            final PacketBuilder inner = new PacketBuilder().rawIp().ipv6(dst, "2001:db8:beef::5").tcp(40000, 443);
+            feed(p, b.reset().ethernet().ipv6("2001:db8:1::1", dst).icmpv6(1, 4).quote(inner, 48).build(), T0 + SECOND);
+        }
+        p.finish();
+        assertThat(records).hasSize(2);
+        final FlowRecord rst = records.get(0);
+        assertThat(DistinctSketch.fromBytes(rst.destinationPrefixes()).estimate()).isEqualTo(3);
+        assertThat(rst.distinctDestinations()).isEqualTo(5);
+        final FlowRecord icmp6 = records.get(1);
+        assertThat(Addresses.toString(icmp6.victim())).isEqualTo("2001:db8:beef::5");
+        assertThat(icmp6.trafficClass()).isEqualTo(TrafficClass.BACKSCATTER.id());
+        assertThat(DistinctSketch.fromBytes(icmp6.destinationPrefixes()).estimate()).isEqualTo(1);
+        assertThat(slots(icmp6)).containsExactly(2, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void shouldKeepNoSlotsForBinsThatAreNotWholeSlots()
+    {
+        final FlowPipeline p = pipeline("", 15 * SECOND);
+        feed(p, b.reset().ethernet().ipv4("203.0.113.5", "198.51.100.3").tcp(80, 5555).flags(SYN | ACK).build(), T0);
+        p.finish();
+        assertThat(records).singleElement().satisfies(r ->
+        {
+            assertThat(r.slotPackets()).isNull();
+            assertThat(DistinctSketch.fromBytes(r.destinationPrefixes()).estimate()).isEqualTo(1);
+        });
+    }
 }

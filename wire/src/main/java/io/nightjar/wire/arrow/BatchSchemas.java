@@ -17,11 +17,14 @@ import java.util.Map;
  * summaries, each row carrying the sensor id. Times are microseconds since the epoch, UTC
  * (Arrow timestamp without zone); addresses are 16 bytes (IPv4 as IPv4-mapped IPv6). The field
  * lists are documented in the README ("Shipped batches"); a change of any field is a new version.
+ *
+ * <p>Version 2 added the nullable {@code slot_packets} and {@code destination_prefixes} columns of
+ * backscatter records ({@link io.nightjar.wire.schema.BackscatterDetail}).
  */
 public final class BatchSchemas
 {
     /** Schema version, also sent in HELLO and kept in each schema's metadata. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Metadata key naming the schema ("flows" or "bins"). */
     public static final String META_KIND = "nightjar.schema";
     /** Metadata key holding {@link #VERSION}. */
@@ -56,7 +59,9 @@ public final class BatchSchemas
         field("ttl_min", U8, false),
         field("ttl_max", U8, false),
         field("syn_window", I32, false),
-        field("syn_options", UTF8, false)),
+        field("syn_options", UTF8, false),
+        field("slot_packets", ArrowType.Binary.INSTANCE, true),
+        field("destination_prefixes", ArrowType.Binary.INSTANCE, true)),
         Map.of(META_KIND, "flows", META_VERSION, Integer.toString(VERSION)));
 
     /** Bin summaries: one row per sensor and bin, with every packet of the bin counted. */

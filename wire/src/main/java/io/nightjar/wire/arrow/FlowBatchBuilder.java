@@ -40,6 +40,8 @@ public final class FlowBatchBuilder extends BatchBuilder
     private final UInt1Vector ttlMax;
     private final IntVector synWindow;
     private final VarCharVector synOptions;
+    private final VarBinaryVector slotPackets;
+    private final VarBinaryVector destinationPrefixes;
 
     /** A builder for {@code sensorId}'s records, with vectors from {@code allocator}. */
     public FlowBatchBuilder(final String sensorId, final BufferAllocator allocator)
@@ -65,6 +67,8 @@ public final class FlowBatchBuilder extends BatchBuilder
         this.ttlMax = (UInt1Vector)root.getVector("ttl_max");
         this.synWindow = (IntVector)root.getVector("syn_window");
         this.synOptions = (VarCharVector)root.getVector("syn_options");
+        this.slotPackets = (VarBinaryVector)root.getVector("slot_packets");
+        this.destinationPrefixes = (VarBinaryVector)root.getVector("destination_prefixes");
     }
 
     /** Appends one record. */
@@ -105,5 +109,19 @@ public final class FlowBatchBuilder extends BatchBuilder
         ttlMax.setSafe(i, r.ttlMax());
         synWindow.setSafe(i, r.synWindow());
         synOptions.setSafe(i, r.synOptions().getBytes(StandardCharsets.UTF_8));
+        setOrNull(slotPackets, i, r.slotPackets());
+        setOrNull(destinationPrefixes, i, r.destinationPrefixes());
+    }
+
+    private static void setOrNull(final VarBinaryVector v, final int i, final byte[] value)
+    {
+        if (value != null)
+        {
+            v.setSafe(i, value);
+        }
+        else
+        {
+            v.setNull(i);
+        }
     }
 }

@@ -32,6 +32,11 @@ import io.nightjar.wire.sketch.DistinctSketch;
  * @param ttlMax                 maximum TTL / hop limit.
  * @param synWindow              window of the first SYN, -1 if no SYN.
  * @param synOptions             option signature of the first SYN (see {@link #optionSignature}), "" if none.
+ * @param slotPackets            backscatter records only: packets per 10-s slot of the bin, serialised as
+ *                               {@link BackscatterDetail} defines; else (or when the bin is not a multiple
+ *                               of 10 s) null.
+ * @param destinationPrefixes    backscatter records only: serialised {@link DistinctSketch} of the
+ *                               destinations' prefixes ({@link BackscatterDetail#prefixHash}); else null.
  */
 public record FlowRecord(
     long binStartMicros,
@@ -52,8 +57,36 @@ public record FlowRecord(
     int ttlMin,
     int ttlMax,
     int synWindow,
-    String synOptions)
+    String synOptions,
+    byte[] slotPackets,
+    byte[] destinationPrefixes)
 {
+    /** A record without backscatter detail (every class but backscatter, and layout-1 spools). */
+    public FlowRecord(
+        final long binStartMicros,
+        final long binLengthMicros,
+        final byte[] src,
+        final int protocol,
+        final int port,
+        final int trafficClass,
+        final int fingerprint,
+        final byte[] victim,
+        final long packets,
+        final long bytes,
+        final long distinctDestinations,
+        final byte[] destinationSketch,
+        final long firstMicros,
+        final long lastMicros,
+        final int tcpFlags,
+        final int ttlMin,
+        final int ttlMax,
+        final int synWindow,
+        final String synOptions)
+    {
+        this(binStartMicros, binLengthMicros, src, protocol, port, trafficClass, fingerprint, victim, packets, bytes,
+            distinctDestinations, destinationSketch, firstMicros, lastMicros, tcpFlags, ttlMin, ttlMax, synWindow, synOptions, null, null);
+    }
+
     /**
      * Renders a SYN's TCP options in order, p0f style: "M1460,N,W7,S,T" (M = MSS with value,
      * W = window scale with value, S = SACK permitted, T = timestamps, N = NOP, E = end of list,

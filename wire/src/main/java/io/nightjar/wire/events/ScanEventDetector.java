@@ -1,0 +1,415 @@
+package io.nightjar.wire.events;
+
+import io.nightjar.wire.schema.Addresses;
+import io.nightjar.wire.schema.FlowRecord;
+import io.nightjar.wire.schema.ScannerTool;
+import io.nightjar.wire.schema.TrafficClass;
+import io.nightjar.wire.sketch.DistinctSketch;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Finds scan events in flow records, as Merit's ORION darknet-events defines them
+ * (github.com/Merit-Research/darknet-events: {@code internal/cache/cache.go},
+ * {@code internal/annotate/annotate.go}, run with {@code --threshold 624 --uniques 10 --rate 10}):
+ * <ul>
+ *   <li><b>key</b>: (source, protocol, port, traffic class); the fingerprint is not part of it.</li>
+ *   <li><b>end</b>: an event ends when more than {@link Params#gapMicros} (624 s) pass without a packet:
+ *       a record whose first packet is more than 624 s after the event's last starts a new event;
+ *       exactly 624 s continues it (ORION: {@code t.Sub(latest) > timeout} expires).</li>
+ *   <li><b>destinations</b>: at least {@link Params#minDestinations} (10) distinct darknet
+ *       destinations, from the union of the records' {@link DistinctSketch}es (so one destination
+ *       seen in several bins or by several sensors counts once). A record without a sketch
+ *       contributes its exact per-bin count as a lower bound (the maximum such count).</li>
+ *   <li><b>rate</b> (IPv4 sources): {@code packets × 2^32 / darknetIpv4Addresses / max(end − start, 1 s)}
+ *       at least {@link Params#minRatePps} (10) packets/s: the event's packets extrapolated from the
+ *       darknet's share of IPv4 to the whole Internet, over its duration. ORION divides by the
+ *       duration itself (an event within one instant gets an infinite rate and passes); the 1-s floor
+ *       differs only for events shorter than a second and keeps the rate finite. IPv6 sources are not
+ *       scaled nor rate-thresholded (as in ORION); their rate and coverage are NaN.</li>
+ *   <li><b>tool</b>: the first {@link ScannerTool} (ZMap, Masscan, Mirai) whose attribution rule the
+ *       event's packets satisfy (matching fingerprint bits over packets in the rule's scope).</li>
+ * </ul>
+ * The classes considered are {@link Params#classMask} (default: tcp_scan, udp_probe, icmp_probe; ORION
+ * keeps events for every traffic type, which the mask of every class reproduces).
+ *
+ * <p>Input: records in non-decreasing bin order, the records of one bin (from any number of sensors)
+ * in any order. Records of the same key in the same bin are merged before they are compared with
+ * the open event, so the result does not depend on their order; a gap inside one record is not
+ * visible (with bins longer than the gap, gaps inside a bin are missed). Events are reported to the
+ * sink as they finish: when a later record of the key starts a new one, when data time
+ * ({@link #advanceTo} or a later bin) has passed their last packet by more than the gap, and at
+ * {@link #finish()}.
+ *
+ * <p>Single-threaded: one thread feeds a detector and receives its events.
+ */
+public final class ScanEventDetector
+{
+    /** 2^32, the IPv4 address space. */
+    public static final double IPV4_SPACE = 4294967296.0;
+
+    /**
+     * The detector's thresholds.
+     *
+     * @param gapMicros       an event ends when more than this passes without a packet, µs (ORION: 624 s).
+     * @param minDestinations fewest distinct destinations of a reported event (ORION: 10).
+     * @param minRatePps      lowest scaled rate of a reported IPv4 event, packets/s (ORION: 10).
+     * @param classMask       bit {@code 1 << class id} for each traffic class considered.
+     */
+    public record Params(long gapMicros, long minDestinations, double minRatePps, int classMask)
+    {
+        /** 624 s. */
+        public static final long DEFAULT_GAP_MICROS = 624_000_000L;
+        /** 10 destinations. */
+        public static final long DEFAULT_MIN_DESTINATIONS = 10;
+        /** 10 packets/s. */
+        public static final double DEFAULT_MIN_RATE_PPS = 10.0;
+        /** tcp_scan, udp_probe, icmp_probe. */
+        public static final int DEFAULT_CLASS_MASK =
+            1 << TrafficClass.TCP_SCAN.id() | 1 << TrafficClass.UDP_PROBE.id() | 1 << TrafficClass.ICMP_PROBE.id();
+
+        /** Validates. */
+        public Params
+        {
+            if (gapMicros <= 0 || minDestinations < 0 || !(minRatePps >= 0))
+            {
+                throw new IllegalArgumentException("scan event thresholds: gap must be positive, minima non-negative: "
+                    + gapMicros + " µs, " + minDestinations + ", " + minRatePps);
+            }
+        }
+
+        /** ORION's thresholds (624 s, 10 destinations, 10 packets/s) over the default classes. */
+        public static Params defaults()
+        {
+            return new Params(DEFAULT_GAP_MICROS, DEFAULT_MIN_DESTINATIONS, DEFAULT_MIN_RATE_PPS, DEFAULT_CLASS_MASK);
+        }
+    }
+
+    private record Key(long hi, long lo, int protocol, int port, int trafficClass)
+    {
+    }
+
+    private static final ScannerTool[] TOOLS = ScannerTool.all();
+
+    /** An open event, or the records of one key in the current bin. */
+    private static final class Acc
+    {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long packets;
+        final DistinctSketch destinations = new DistinctSketch();
+        long maxRecordDestinations;
+        final long[] toolScope = new long[TOOLS.length];
+        final long[] toolMatching = new long[TOOLS.length];
+        final SensorSet sensors = new SensorSet();
+
+        void merge(final Acc o)
+        {
+            first = Math.min(first, o.first);
+            last = Math.max(last, o.last);
+            packets += o.packets;
+            destinations.merge(o.destinations);
+            maxRecordDestinations = Math.max(maxRecordDestinations, o.maxRecordDestinations);
+            for (int k = 0; k < TOOLS.length; k++)
+            {
+                toolScope[k] += o.toolScope[k];
+                toolMatching[k] += o.toolMatching[k];
+            }
+            sensors.addAll(o.sensors);
+        }
+    }
+
+    private final Params params;
+    private final double scale;
+    private final long darknetIpv4Addresses;
+    private final Consumer<ScanEvent> sink;
+    private final Map<Key, Acc> open = new HashMap<>();
+    private final Map<Key, Acc> pending = new HashMap<>();
+    private long bin = Long.MIN_VALUE;
+    private long lastSweep = Long.MIN_VALUE;
+
+    /**
+     * @param params               thresholds.
+     * @param darknetIpv4Addresses IPv4 darknet addresses observed by the sensors whose records are fed
+     *                             (the sum of their darknet sizes); positive.
+     * @param sink                 receives every finished event that passes the thresholds, on the feeding thread.
+     */
+    public ScanEventDetector(final Params params, final long darknetIpv4Addresses, final Consumer<ScanEvent> sink)
+    {
+        if (darknetIpv4Addresses <= 0 || darknetIpv4Addresses > (1L << 32))
+        {
+            throw new IllegalArgumentException("darknet IPv4 addresses must be in 1 .. 2^32: " + darknetIpv4Addresses);
+        }
+        this.params = Objects.requireNonNull(params, "params");
+        this.darknetIpv4Addresses = darknetIpv4Addresses;
+        this.scale = IPV4_SPACE / darknetIpv4Addresses;
+        this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    /** Adds one flow record (its destination sketch, if any, is merged). */
+    public void add(final FlowRecord r, final String sensorId)
+    {
+        add(r.binStartMicros(), Addresses.hi(r.src()), Addresses.lo(r.src()), r.protocol(), r.port(), r.trafficClass(),
+            r.fingerprint(), r.packets(), r.firstMicros(), r.lastMicros(), r.distinctDestinations(), r.destinationSketch(), sensorId);
+    }
+
+    /**
+     * Adds one flow record given as its columns, the source as its 16 stored bytes (IPv4-mapped for
+     * IPv4): {@link #add(long, long, long, int, int, int, int, long, long, long, byte[], String)}.
+     */
+    public void add(
+        final long binStartMicros, final byte[] src16, final int protocol, final int port, final int trafficClass,
+        final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final long destinations,
+        final byte[] destinationSketch, final String sensorId)
+    {
+        add(binStartMicros, Addresses.hi(src16), Addresses.lo(src16), protocol, port, trafficClass, fingerprint, packets,
+            firstMicros, lastMicros, destinations, destinationSketch, sensorId);
+    }
+
+    /**
+     * Adds one flow record given as its columns (as the aggregator reads them from its store).
+     *
+     * @param binStartMicros     the record's bin start, µs; non-decreasing from call to call.
+     * @param srcHi              source address, high 64 bits (see {@link Addresses#hi}).
+     * @param srcLo              source address, low 64 bits.
+     * @param protocol           IP protocol.
+     * @param port               port (the record's {@code port}).
+     * @param trafficClass       {@link TrafficClass#id()}; records of classes outside the mask are ignored.
+     * @param fingerprint        the record's {@link ScannerTool#bit()} mask.
+     * @param packets            packets.
+     * @param firstMicros        first packet, µs.
+     * @param lastMicros         last packet, µs.
+     * @param destinations       the record's exact distinct destinations in its bin.
+     * @param destinationSketch  the record's serialised {@link DistinctSketch}, or null.
+     * @param sensorId           the sensor's id, or null.
+     * @throws IllegalArgumentException if the bin is earlier than a previous record's, or the sketch is corrupt.
+     */
+    public void add(
+        final long binStartMicros, final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass,
+        final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final long destinations,
+        final byte[] destinationSketch, final String sensorId)
+    {
+        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass);
+        if (a == null)
+        {
+            return;
+        }
+        if (destinationSketch != null)
+        {
+            a.destinations.merge(DistinctSketch.fromBytes(destinationSketch));
+        }
+        count(a, srcHi, srcLo, trafficClass, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
+    }
+
+    /**
+     * Adds one flow record whose destinations are given as their hashes ({@link DistinctSketch#hashAddress}),
+     * {@code hashes[from .. to)}: the sensor's path, without serialising a sketch. Otherwise as
+     * {@link #add(long, long, long, int, int, int, int, long, long, long, long, byte[], String)}.
+     */
+    public void add(
+        final long binStartMicros, final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass,
+        final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final int[] hashes,
+        final int from, final int to, final String sensorId)
+    {
+        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass);
+        if (a == null)
+        {
+            return;
+        }
+        for (int i = from; i < to; i++)
+        {
+            a.destinations.add(hashes[i]);
+        }
+        count(a, srcHi, srcLo, trafficClass, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
+    }
+
+    private Acc accFor(final long binStartMicros, final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass)
+    {
+        if (binStartMicros < bin)
+        {
+            throw new IllegalArgumentException("records out of bin order: bin " + binStartMicros + " after bin " + bin);
+        }
+        if (binStartMicros > bin)
+        {
+            flushPending();
+            bin = binStartMicros;
+            sweep(binStartMicros);
+        }
+        if (trafficClass < 0 || trafficClass >= 32 || (params.classMask() & (1 << trafficClass)) == 0)
+        {
+            return null;
+        }
+        return pending.computeIfAbsent(new Key(srcHi, srcLo, protocol, port, trafficClass), k -> new Acc());
+    }
+
+    private static void count(
+        final Acc a, final long srcHi, final long srcLo, final int trafficClass, final int fingerprint, final long packets,
+        final long firstMicros, final long lastMicros, final long destinations, final String sensorId)
+    {
+        a.first = Math.min(a.first, firstMicros);
+        a.last = Math.max(a.last, lastMicros);
+        a.packets += packets;
+        a.maxRecordDestinations = Math.max(a.maxRecordDestinations, destinations);
+        final boolean v4 = Addresses.isIpv4Mapped(srcHi, srcLo);
+        for (int k = 0; k < TOOLS.length; k++)
+        {
+            if (TOOLS[k].inScope(trafficClass, v4))
+            {
+                a.toolScope[k] += packets;
+                if ((fingerprint & TOOLS[k].bit()) != 0)
+                {
+                    a.toolMatching[k] += packets;
+                }
+            }
+        }
+        if (sensorId != null)
+        {
+            a.sensors.add(sensorId);
+        }
+    }
+
+    /** Applies the current bin's records to the open events. */
+    private void flushPending()
+    {
+        if (pending.isEmpty())
+        {
+            return;
+        }
+        final List<ScanEvent> finished = new ArrayList<>();
+        for (final Map.Entry<Key, Acc> e : pending.entrySet())
+        {
+            final Acc o = open.get(e.getKey());
+            final Acc p = e.getValue();
+            if (o == null)
+            {
+                open.put(e.getKey(), p);
+            }
+            else if (p.first - o.last > params.gapMicros())
+            {
+                close(e.getKey(), o, finished);
+                open.put(e.getKey(), p);
+            }
+            else
+            {
+                o.merge(p);
+            }
+        }
+        pending.clear();
+        emit(finished);
+    }
+
+    /** Closes the open events that no record from {@code nowMicros} on can continue. */
+    private void sweep(final long nowMicros)
+    {
+        // a full pass over the open events, at most once per eighth of the gap of data time
+        if (lastSweep != Long.MIN_VALUE && nowMicros - lastSweep < params.gapMicros() / 8)
+        {
+            return;
+        }
+        lastSweep = nowMicros;
+        final List<ScanEvent> finished = new ArrayList<>();
+        for (final Iterator<Map.Entry<Key, Acc>> it = open.entrySet().iterator(); it.hasNext(); )
+        {
+            final Map.Entry<Key, Acc> e = it.next();
+            if (nowMicros - e.getValue().last > params.gapMicros())
+            {
+                close(e.getKey(), e.getValue(), finished);
+                it.remove();
+            }
+        }
+        emit(finished);
+    }
+
+    /**
+     * Declares that no record with a bin earlier than {@code nowMicros} will follow (data time, e.g.
+     * the end of the last bin fed): applies the pending bin and reports the events that can no longer
+     * continue.
+     */
+    public void advanceTo(final long nowMicros)
+    {
+        if (nowMicros > bin)
+        {
+            flushPending();
+            bin = nowMicros;
+            lastSweep = Long.MIN_VALUE;
+            sweep(nowMicros);
+        }
+    }
+
+    /** End of input: reports every open event that passes the thresholds (in start order). */
+    public void finish()
+    {
+        flushPending();
+        final List<ScanEvent> finished = new ArrayList<>();
+        for (final Map.Entry<Key, Acc> e : open.entrySet())
+        {
+            close(e.getKey(), e.getValue(), finished);
+        }
+        open.clear();
+        emit(finished);
+    }
+
+    /** Events open (not yet finished), for metrics. */
+    public int openEvents()
+    {
+        return open.size() + pending.size();
+    }
+
+    private void emit(final List<ScanEvent> finished)
+    {
+        finished.sort(ORDER);
+        finished.forEach(sink);
+    }
+
+    private static final Comparator<ScanEvent> ORDER = Comparator.comparingLong(ScanEvent::startMicros)
+        .thenComparing(ScanEvent::srcText).thenComparingInt(ScanEvent::protocol).thenComparingInt(ScanEvent::port)
+        .thenComparingInt(ScanEvent::trafficClass);
+
+    private void close(final Key k, final Acc a, final List<ScanEvent> out)
+    {
+        final long destinations = Math.max(a.destinations.estimate(), a.maxRecordDestinations);
+        if (destinations < params.minDestinations())
+        {
+            return;
+        }
+        final boolean v4 = Addresses.isIpv4Mapped(k.hi(), k.lo());
+        double rate = Double.NaN;
+        double coverage = Double.NaN;
+        if (v4)
+        {
+            rate = rate(a.packets, a.first, a.last, scale);
+            if (rate < params.minRatePps())
+            {
+                return;
+            }
+            coverage = (double)destinations / darknetIpv4Addresses;
+        }
+        ScannerTool tool = null;
+        for (int t = 0; t < TOOLS.length && tool == null; t++)
+        {
+            if (a.toolMatching[t] > 0 && ScannerTool.attributes(a.toolMatching[t], a.toolScope[t]))
+            {
+                tool = TOOLS[t];
+            }
+        }
+        out.add(new ScanEvent(Addresses.toBytes(k.hi(), k.lo()), k.protocol(), k.port(), k.trafficClass(), a.first, a.last,
+            a.packets, destinations, coverage, tool, rate, a.sensors.toList()));
+    }
+
+    /**
+     * The scaled rate of an event: {@code packets × scale / max((last − first) s, 1 s)}, packets/s,
+     * with {@code scale = 2^32 / darknet IPv4 addresses}.
+     */
+    public static double rate(final long packets, final long firstMicros, final long lastMicros, final double scale)
+    {
+        final double seconds = Math.max((lastMicros - firstMicros) / 1e6, 1.0);
+        return packets * scale / seconds;
+    }
+}
