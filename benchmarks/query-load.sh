@@ -9,7 +9,17 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 mvn -q -B -o -pl benchmarks -am install -DskipTests >/dev/null 2>&1 || mvn -q -B -pl benchmarks -am install -DskipTests
 mvn -q -B -o -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/query.classpath >/dev/null
+# Snapshot this tree's own modules: other checkouts on the machine install theirs into ~/.m2 too.
+lib="benchmarks/target/query-lib"; rm -rf "$lib"; mkdir -p "$lib"
+cp benchmarks/target/classes -r "$lib/benchmarks-classes"
+cp=""
+for entry in $(tr ':' ' ' < benchmarks/target/query.classpath); do
+  case "$entry" in
+    */io/nightjar/*) cp "$entry" "$lib/"; cp="$cp:$lib/$(basename "$entry")" ;;
+    *) cp="$cp:$entry" ;;
+  esac
+done
 flags="$(sed -n 's/.*<nightjar.jvm.flags>\(.*\)<\/nightjar.jvm.flags>.*/\1/p' pom.xml | head -1)"
 # shellcheck disable=SC2086
-exec java $flags -Xmx6g -XX:+UseParallelGC -cp "benchmarks/target/classes:$(cat benchmarks/target/query.classpath)" \
+exec java $flags -Xmx6g -XX:+UseParallelGC -cp "$lib/benchmarks-classes$cp" \
   io.nightjar.benchmarks.query.QueryLoad "$@"

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.api.HttpApi;
 import io.nightjar.aggregator.api.TotalsQuery;
 import io.nightjar.aggregator.auth.Tokens;
+import io.nightjar.aggregator.stats.EventsQuery;
 import io.nightjar.aggregator.stats.ExportQuery;
 import io.nightjar.aggregator.stats.HealthQuery;
 import io.nightjar.aggregator.stats.MetaQuery;
@@ -14,10 +15,12 @@ import io.nightjar.aggregator.stats.SurgingQuery;
 import io.nightjar.aggregator.stats.ToolsQuery;
 import io.nightjar.aggregator.stats.VolumeQuery;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.aggregator.ingest.IngestMetrics;
 import io.nightjar.aggregator.ingest.IngestServer;
 import io.nightjar.aggregator.ingest.StoreWriter;
 import io.nightjar.aggregator.store.FlowStore;
+import io.nightjar.aggregator.store.SourceTable;
 import io.nightjar.wire.frame.Frame;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -51,33 +54,42 @@ public final class Aggregator implements AutoCloseable
     private final StoreWriter writer;
     private final IngestServer ingest;
     private final HttpApi api;
+    private final SourceTable sources;
     private final IngestMetrics metrics = new IngestMetrics();
-    private final String attribution = "";
+    /** What answers credit for the source attribution data (empty without any geo data). */
+    private final String attribution;
 
     /** File in the data directory holding the regional API token when no token file is configured. */
     public static final String API_TOKEN_FILE = "api-token";
 
-    /** Everything an aggregator needs to start. */
+    /**
+     * Everything an aggregator needs to start. {@code enricher} attributes sources (country, ASN) into
+     * the {@code sources} table; {@link Enricher#none()} keeps the table with unknown values, null
+     * does not maintain it at all (benchmark baseline). The caller owns and closes the enricher.
+     */
     public record Settings(InetSocketAddress listen, InetSocketAddress http, Path dataDirectory, SslContext tls, SensorRegistry registry,
-                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads, Tokens tokens)
+                           int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads, Tokens tokens,
+                           Enricher enricher)
     {
-        /** Defaults for everything but the addresses, data directory, TLS and registry. */
+        /** Defaults for everything but the addresses, data directory, TLS and registry (no geo data: {@link Enricher#none()}). */
         public static Settings of(final InetSocketAddress listen, final InetSocketAddress http, final Path data, final SslContext tls,
                                   final SensorRegistry registry)
         {
-            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, null);
+            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, null, Enricher.none());
         }
 
         /** The same with another idle timeout. */
         public Settings withIdleTimeout(final int seconds)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens,
+                enricher);
         }
 
         /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
         public Settings withQueueHighWater(final long bytes)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads, tokens);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads, tokens,
+                enricher);
         }
 
         /**
@@ -86,13 +98,22 @@ public final class Aggregator implements AutoCloseable
          */
         public Settings withTokens(final Tokens t)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, t);
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, t,
+                enricher);
+        }
+
+        /** The same with another source enricher (null: no {@code sources} table upkeep). */
+        public Settings withEnricher(final Enricher e)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
+                tokens, e);
         }
 
         /** The same with another maximum frame payload. */
         public Settings withMaxFrame(final int bytes)
         {
-            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens);
+            return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens,
+                enricher);
         }
     }
 
@@ -116,7 +137,19 @@ public final class Aggregator implements AutoCloseable
         {
             LOG.warn("no sensor allow-list (--sensors): any sensor with a certificate from the CA may connect");
         }
-        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics);
+        SourceTable table = null;
+        try
+        {
+            table = s.enricher() == null ? null : new SourceTable(store, s.enricher(), 50_000);
+        }
+        catch (final SQLException ex)
+        {
+            store.close();
+            throw new IllegalStateException("cannot prepare the sources table: " + ex.getMessage(), ex);
+        }
+        this.sources = table;
+        this.attribution = s.enricher() == null || s.enricher().isEmpty() ? "" : Enricher.ATTRIBUTION;
+        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics, table);
         IngestServer server = null;
         HttpApi http = null;
         try
@@ -151,6 +184,7 @@ public final class Aggregator implements AutoCloseable
         final HealthQuery health = new HealthQuery(ctx);
         final MetaQuery meta = new MetaQuery(ctx);
         final ExportQuery export = new ExportQuery(ctx, s.dataDirectory().resolve("export"));
+        final EventsQuery events = new EventsQuery(ctx);
         final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
         routes.put("/api/v1/meta", HttpApi.Endpoint.of(MetaQuery.PARAMETERS, meta::run));
         routes.put("/api/v1/totals", HttpApi.Endpoint.of(TotalsQuery.PARAMETERS, totals::run));
@@ -163,6 +197,8 @@ public final class Aggregator implements AutoCloseable
         routes.put("/api/v1/countries/top", HttpApi.Endpoint.of(SourcesQuery.GROUP_PARAMETERS, sources::countries));
         routes.put("/api/v1/asns/top", HttpApi.Endpoint.of(SourcesQuery.GROUP_PARAMETERS, sources::asns));
         routes.put("/api/v1/tools", HttpApi.Endpoint.of(ToolsQuery.PARAMETERS, tools::run));
+        routes.put("/api/v1/events/scans", HttpApi.Endpoint.of(EventsQuery.SCAN_PARAMETERS, events::scans));
+        routes.put("/api/v1/events/dos", HttpApi.Endpoint.of(EventsQuery.DOS_PARAMETERS, events::dos));
         routes.put("/api/v1/sensors/health", HttpApi.Endpoint.of(HealthQuery.PARAMETERS, health::run));
         routes.put("/api/v1/export", HttpApi.Endpoint.of(ExportQuery.PARAMETERS, export::run));
         return routes;
@@ -239,5 +275,10 @@ public final class Aggregator implements AutoCloseable
         allocator.close();
         LOG.info("aggregator stopped: {} batches received, {} duplicates, {} flow records stored", metrics.batchesReceived.sum(),
             metrics.duplicateBatches.sum(), metrics.flowRecordsStored.sum());
+        if (sources != null)
+        {
+            LOG.info("geo: {} new sources attributed in {} ms of the writer's time (finding them {} ms, geo lookups {} ms)", sources.attributed(),
+                sources.attributeNanos() / 1_000_000, sources.findNanos() / 1_000_000, sources.lookupNanos() / 1_000_000);
+        }
     }
 }

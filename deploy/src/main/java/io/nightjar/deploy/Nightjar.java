@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
         io.nightjar.aggregator.cli.TokenCommand.class,
         io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
+        GeoDataCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
 {

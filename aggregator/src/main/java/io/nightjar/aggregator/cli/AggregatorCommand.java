@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.wire.tls.HostPort;
 import io.nightjar.wire.tls.TlsContexts;
 import io.nightjar.wire.tls.TlsFiles;
@@ -17,9 +18,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code nightjar aggregator --listen HOST:PORT --data DIR --cert --key --ca [--http HOST:PORT]}:
+ * {@code nightjar aggregator --listen HOST:PORT --data DIR --cert --key --ca [--http HOST:PORT] [--geo DIR | --no-geo]}:
  * receives flow records from sensors over mutual TLS, stores them in the embedded DuckDB store
- * exactly once, and serves the HTTP API. Runs until SIGTERM/SIGINT, then finishes in-flight batches.
+ * exactly once, attributes each new source (country, ASN) from the geo data, and serves the HTTP API.
+ * Runs until SIGTERM/SIGINT, then finishes in-flight batches.
  */
 @Command(name = "aggregator", mixinStandardHelpOptions = true,
     description = {"Run an aggregator: accept sensors over mutual TLS, store their flow records exactly once (DuckDB),",
@@ -66,9 +68,21 @@ public final class AggregatorCommand implements Callable<Integer>
         description = "Drop a sensor connection silent for this long (default: ${DEFAULT-VALUE}).")
     String idleTimeout;
 
+    @Option(names = "--geo", paramLabel = "DIR",
+        description = "Geo data for source country and ASN (dbip-country.mmdb, asn-ipv4.csv, asn-ipv6.csv; `./nightjar geo-data`)"
+            + " (default: $NIGHTJAR_GEO or ~/.cache/nightjar/geo).")
+    Path geo;
+
+    @Option(names = "--no-geo", description = "No source country/ASN attribution (sources are still recorded, as unknown).")
+    boolean noGeo;
+
     @Override
     public Integer call() throws Exception
     {
+        if (noGeo && geo != null)
+        {
+            throw new IllegalArgumentException("--geo and --no-geo exclude each other");
+        }
         final HostPort ingest = HostPort.parse("--listen", listen);
         final HostPort api = HostPort.parse("--http", http);
         final SslContext tls;
@@ -95,11 +109,22 @@ public final class AggregatorCommand implements Callable<Integer>
             throw new IllegalArgumentException("--max-frame: at most 2g");
         }
         final int idle = (int)Math.max(1, io.nightjar.wire.tls.Units.parseDuration("--idle-timeout", idleTimeout).toSeconds());
+        final Tokens apiTokens = tokens == null ? null : Tokens.load(tokens);
+        final Enricher enricher = noGeo ? Enricher.none() : Enricher.load(geo == null ? Enricher.defaultDirectory() : geo);
         final Aggregator.Settings settings = Aggregator.Settings.of(ingest.address(), api.address(), data, tls, registry)
-            .withMaxFrame((int)frame).withIdleTimeout(idle).withTokens(tokens == null ? null : Tokens.load(tokens));
+            .withMaxFrame((int)frame).withIdleTimeout(idle).withTokens(apiTokens).withEnricher(enricher);
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Aggregator aggregator = new Aggregator(settings);
+        final Aggregator aggregator;
+        try
+        {
+            aggregator = new Aggregator(settings);
+        }
+        catch (final RuntimeException ex)
+        {
+            enricher.close();
+            throw ex;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             LOG.info("aggregator: stopping (signal)");
@@ -124,6 +149,7 @@ public final class AggregatorCommand implements Callable<Integer>
         finally
         {
             aggregator.close();
+            enricher.close();
             stopped.countDown();
         }
         return 0;

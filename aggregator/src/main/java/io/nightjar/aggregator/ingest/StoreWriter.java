@@ -2,6 +2,7 @@ package io.nightjar.aggregator.ingest;
 
 import io.nightjar.aggregator.store.FlowStore;
 import io.nightjar.aggregator.store.Progress;
+import io.nightjar.aggregator.store.SourceTable;
 import io.nightjar.wire.arrow.BatchSchemas;
 import io.nightjar.wire.frame.ErrorCode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -44,6 +45,9 @@ public final class StoreWriter implements AutoCloseable
     /** Durable progress per sensor; written by the writer thread only, read by anyone. */
     private final Map<String, Progress> applied = new ConcurrentHashMap<>();
     private final IngestMetrics metrics;
+    /** Source attribution (null: the {@code sources} table is not maintained). */
+    private final SourceTable sources;
+    private long lastReattributeNanos;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -55,7 +59,21 @@ public final class StoreWriter implements AutoCloseable
      */
     public StoreWriter(final FlowStore store, final long highWaterBytes, final long maxGroupRows, final IngestMetrics metrics)
     {
+        this(store, highWaterBytes, maxGroupRows, metrics, null);
+    }
+
+    /**
+     * A writer that also maintains {@code sources}: new sources of each group are attributed in the
+     * group's transaction, and a pending re-attribution runs chunk by chunk when the writer is idle
+     * (and at least every 5 s under load).
+     *
+     * @param sources the source table, or null for none.
+     */
+    public StoreWriter(final FlowStore store, final long highWaterBytes, final long maxGroupRows, final IngestMetrics metrics,
+                       final SourceTable sources)
+    {
         this.store = store;
+        this.sources = sources;
         this.highWaterBytes = highWaterBytes;
         this.lowWaterBytes = highWaterBytes / 2;
         this.maxGroupRows = maxGroupRows;
@@ -122,6 +140,12 @@ public final class StoreWriter implements AutoCloseable
             try
             {
                 final IngestItem first = queue.poll(rollupsDue ? 1 : 100, TimeUnit.MILLISECONDS);
+                if (sources != null && sources.reattributing()
+                    && (first == null || System.nanoTime() - lastReattributeNanos > TimeUnit.SECONDS.toNanos(5)))
+                {
+                    reattributeStep();
+                    dirty = true;
+                }
                 if (first == null)
                 {
                     if (rollupsDue || System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(1))
@@ -165,6 +189,10 @@ public final class StoreWriter implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 LOG.error("store writer: unexpected failure applying {} items", group.size(), ex);
+                if (sources != null)
+                {
+                    sources.rolledBack();
+                }
                 for (final IngestItem item : group)
                 {
                     if (item instanceof IngestItem.Batch b)
@@ -191,6 +219,20 @@ public final class StoreWriter implements AutoCloseable
                     resumePaused();
                 }
             }
+        }
+    }
+
+    private void reattributeStep()
+    {
+        lastReattributeNanos = System.nanoTime();
+        try
+        {
+            sources.reattributeStep();
+        }
+        catch (final SQLException ex)
+        {
+            store.rollback();
+            LOG.warn("geo: re-attribution step failed and was rolled back (retried in 5 s): {}", ex.getMessage());
         }
     }
 
@@ -343,6 +385,10 @@ public final class StoreWriter implements AutoCloseable
                 }
             }
             store.insert(BatchSchemas.FLOWS, flows);
+            if (sources != null)
+            {
+                sources.attributeNew(flows);
+            }
             store.insert(BatchSchemas.BINS, bins);
             for (final Map.Entry<String, Progress> e : pending.entrySet())
             {
@@ -353,6 +399,10 @@ public final class StoreWriter implements AutoCloseable
         catch (final SQLException ex)
         {
             store.rollback();
+            if (sources != null)
+            {
+                sources.rolledBack();
+            }
             LOG.error("store: transaction of {} items failed and was rolled back; their connections are closed and will resend: {}",
                 group.size(), ex.getMessage());
             for (final SensorSession s : ackAfterCommit.keySet())

@@ -258,7 +258,27 @@ public final class PortsQuery
             final Union u = Union.plan(c, scope, step.nominalSeconds() >= 86_400);
             final String classFilter = " AND class = " + cls.id();
             final Map<Long, Long> distinct = new HashMap<>();
-            if (sources)
+            // Daily steps over all sensors (or one): each day's distinct sources are stored in the daily roll-up;
+            // the partial days at the ends are counted from the records, and no day is in both parts.
+            final boolean perDay = step == Step.DAY && (scope.regional() || scope.sensors().size() == 1);
+            final Union.Tables daily = new Union.Tables("flows", "port_day", "port_day_region", null);
+            if (sources && perDay)
+            {
+                try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(t), sum(v)::BIGINT FROM ("
+                    + u.sql(daily, "day::TIMESTAMP AS t, sources AS v", true, classFilter, "date_trunc('day', bin_start) AS t, count(DISTINCT src) AS v",
+                    " GROUP BY 1") + ") GROUP BY 1"))
+                {
+                    u.bind(ps, daily, 1, true);
+                    try (ResultSet rs = ps.executeQuery())
+                    {
+                        while (rs.next())
+                        {
+                            distinct.put(rs.getLong(1), rs.getLong(2));
+                        }
+                    }
+                }
+            }
+            else if (sources)
             {
                 try (PreparedStatement ps = c.prepareStatement("SELECT epoch_us(" + step.bucket("t") + "), count(DISTINCT src) FROM ("
                     + u.sql(Tables.PORT_SOURCES, "{t} AS t, src", true, classFilter) + ") GROUP BY 1"))

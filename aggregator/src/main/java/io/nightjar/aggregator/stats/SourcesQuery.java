@@ -103,12 +103,19 @@ public final class SourcesQuery
             // src_day has no protocol, port or class: with such a filter the records are read
             final Union u = Union.plan(c, scope, !traffic);
             final String group = asn ? "coalesce(asn, 0)" : "coalesce(country, '??')";
-            final String sql = "SELECT " + group + " AS k, NULL, count(DISTINCT src) AS sources, sum(packets)::BIGINT AS packets FROM ("
+            final long month = traffic ? -1 : u.exactlyOneMonth();
+            final String sql = month >= 0
+                ? "SELECT " + name + ", NULL, sources, packets FROM " + name + "_month_region WHERE month = DATE '1970-01-01' + " + month
+                + "::INTEGER ORDER BY sources DESC, packets DESC, " + name + " LIMIT " + limit
+                : "SELECT " + group + " AS k, NULL, count(DISTINCT src) AS sources, sum(packets)::BIGINT AS packets FROM ("
                 + u.sql(Tables.SOURCES, "src, packets, country, asn", true, "") + ") GROUP BY k ORDER BY sources DESC, packets DESC, k LIMIT " + limit;
             final List<Map<String, Object>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
-                u.bind(ps, Tables.SOURCES, 1, true);
+                if (month < 0)
+                {
+                    u.bind(ps, Tables.SOURCES, 1, true);
+                }
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())

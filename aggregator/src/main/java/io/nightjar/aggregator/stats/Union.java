@@ -127,6 +127,17 @@ final class Union
         return monthTo > monthFrom;
     }
 
+    /**
+     * The single calendar month the scope is exactly, read from monthly roll-ups (epoch day of its
+     * 1st), or -1 when the scope is anything else.
+     */
+    long exactlyOneMonth()
+    {
+        final boolean one = usesMonths() && raw.isEmpty() && dayFrom == monthFrom && dayTo == monthTo
+            && LocalDate.ofEpochDay(monthFrom).plusMonths(1).toEpochDay() == monthTo;
+        return one ? monthFrom : -1;
+    }
+
     /** The parts of the scope read from the records. */
     List<Scope> rawScopes()
     {
@@ -172,6 +183,16 @@ final class Union
      */
     String sql(final Tables t, final String columns, final boolean traffic, final String andWhere)
     {
+        return sql(t, columns, traffic, andWhere, columns, "");
+    }
+
+    /**
+     * As {@link #sql(Tables, String, boolean, String)}, with other columns for the records' parts and
+     * a suffix after their WHERE (e.g. a GROUP BY), for values the roll-ups hold already aggregated.
+     */
+    String sql(final Tables t, final String columns, final boolean traffic, final String andWhere, final String recordColumns,
+               final String recordSuffix)
+    {
         final List<String> parts = new ArrayList<>();
         final String dayTable = scope.regional() && t.dayRegion() != null ? t.dayRegion() : t.day();
         if (months(t))
@@ -186,8 +207,8 @@ final class Union
         }
         for (final Scope r : raw)
         {
-            parts.add("SELECT " + columns.replace("{t}", "bin_start") + " FROM " + t.records() + " WHERE " + (traffic ? r.where("") : r.whereBins(""))
-                + andWhere);
+            parts.add("SELECT " + recordColumns.replace("{t}", "bin_start") + " FROM " + t.records() + " WHERE " + (traffic ? r.where("") : r.whereBins(""))
+                + andWhere + recordSuffix);
         }
         return String.join(" UNION ALL ", parts);
     }

@@ -30,7 +30,8 @@ import java.util.Map;
  * analysts' SQL, columnar scans and Parquet export). Tables {@code flows} and {@code bins} follow
  * the wire's Arrow schemas column for column; {@code sensor_progress} holds each sensor's highest
  * applied batch, written in the same transaction as the rows (exactly-once); {@code heartbeats}
- * and {@code sensors} hold health and configured metadata.
+ * and {@code sensors} hold health and configured metadata; {@code sources} the country and ASN of
+ * every source address, written with the rows that first brought it ({@link SourceTable}).
  *
  * <p>One writer: the write methods and {@link #commit()} run on the ingest writer thread only.
  * Readers take their own connection with {@link #openReader()} and see committed data.
@@ -83,8 +84,10 @@ public final class FlowStore implements AutoCloseable
                 + " bin_length_us BIGINT NOT NULL)");
             st.execute("INSERT INTO sensor_span SELECT sensor_id, epoch_us(min(bin_start)), epoch_us(max(bin_start)), arg_max(bin_length_us, bin_start)"
                 + " FROM bins WHERE NOT EXISTS (SELECT 1 FROM sensor_span) GROUP BY sensor_id");
-            // Source attribution (country, ASN), one row per source, filled by the writer from the geolocation data.
-            st.execute("CREATE TABLE IF NOT EXISTS sources (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)");
+            // Source attribution (country, ASN), one row per source, filled by the writer from the geolocation data
+            // (SourceTable), and which geo data attributed them.
+            st.execute(SourceTable.CREATE_SOURCES);
+            st.execute(SourceTable.CREATE_GEO_META);
         }
         writer.setAutoCommit(false);
         this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
@@ -120,6 +123,18 @@ public final class FlowStore implements AutoCloseable
         {
             throw new IllegalStateException("cannot open store " + file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** The writer connection, for {@link SourceTable} (writer thread only). */
+    DuckDBConnection writerConnection()
+    {
+        return writer;
+    }
+
+    /** The allocator for Arrow streams handed to DuckDB. */
+    BufferAllocator allocator()
+    {
+        return allocator;
     }
 
     /** The database file. */

@@ -22,6 +22,8 @@ import java.util.List;
  *       distinct sources per day; a source's country and ASN as attributed when the day was built);</li>
  *   <li>{@code port_month_region}, {@code src_month_region}: calendar months over all sensors, built
  *       from the days once they are all clean, for year-long regional rankings;</li>
+ *   <li>{@code country_month_region}, {@code asn_month_region}: distinct sources and packets per
+ *       source country and ASN per calendar month, over all sensors;</li>
  *   <li>{@code sensor_day}: bins per (day, sensor), first bin, end of last bin and the longest stretch
  *       between bins inside the day, for active-sensor counts and coverage.</li>
  * </ul>
@@ -37,7 +39,7 @@ public final class Rollups
     }
 
     /** Version of the roll-up tables' definitions: a store built by an older version rebuilds every day once. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     /** Creates the roll-up tables if missing, and marks every day dirty when they were built by another version. */
     static void create(final Statement st) throws SQLException
@@ -54,7 +56,7 @@ public final class Rollups
         if (!Integer.toString(VERSION).equals(built))
         {
             for (final String t : List.of("rollup_days", "rollup_months", "port_day", "port_src_day", "src_day", "sensor_day", "port_day_region",
-                "src_day_region", "port_month_region", "src_month_region"))
+                "src_day_region", "port_month_region", "src_month_region", "country_month_region", "asn_month_region"))
             {
                 st.execute("DROP TABLE IF EXISTS " + t);
             }
@@ -81,6 +83,10 @@ public final class Rollups
         st.execute("CREATE TABLE IF NOT EXISTS port_month_region (month DATE NOT NULL, protocol UTINYINT NOT NULL, port USMALLINT NOT NULL,"
             + " class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS src_month_region (month DATE NOT NULL, src BLOB NOT NULL, country VARCHAR, asn UBIGINT,"
+            + " packets BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS country_month_region (month DATE NOT NULL, country VARCHAR NOT NULL, sources BIGINT NOT NULL,"
+            + " packets BIGINT NOT NULL)");
+        st.execute("CREATE TABLE IF NOT EXISTS asn_month_region (month DATE NOT NULL, asn UBIGINT NOT NULL, sources BIGINT NOT NULL,"
             + " packets BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS sensor_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, bins BIGINT NOT NULL,"
             + " first_bin BIGINT NOT NULL, last_bin_end BIGINT NOT NULL, max_gap_us BIGINT NOT NULL)");
@@ -146,10 +152,16 @@ public final class Rollups
         {
             st.execute("DELETE FROM port_month_region WHERE month = " + month);
             st.execute("DELETE FROM src_month_region WHERE month = " + month);
+            st.execute("DELETE FROM country_month_region WHERE month = " + month);
+            st.execute("DELETE FROM asn_month_region WHERE month = " + month);
             st.execute("INSERT INTO port_month_region SELECT " + month + ", protocol, port, class, sum(packets), sum(bytes) FROM port_day_region WHERE "
                 + days + " GROUP BY ALL");
             st.execute("INSERT INTO src_month_region SELECT " + month + ", src, any_value(country), any_value(asn), sum(packets) FROM src_day_region WHERE "
                 + days + " GROUP BY src");
+            st.execute("INSERT INTO country_month_region SELECT " + month + ", coalesce(country, '??'), count(*), sum(packets) FROM src_month_region"
+                + " WHERE month = " + month + " GROUP BY ALL");
+            st.execute("INSERT INTO asn_month_region SELECT " + month + ", coalesce(asn, 0), count(*), sum(packets) FROM src_month_region"
+                + " WHERE month = " + month + " GROUP BY ALL");
             st.execute("UPDATE rollup_months SET dirty = false, built = now() WHERE month = " + month);
         }
     }

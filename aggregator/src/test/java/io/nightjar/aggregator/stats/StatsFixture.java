@@ -85,6 +85,8 @@ final class StatsFixture implements AutoCloseable
         long firstOffsetUs = 1_000_000L;
         long lastOffsetUs = 50_000_000L;
         int[] destinations = {1};
+        int[] slots;
+        String[] prefixDestinations;
 
         Flow(final String sensor, final long minute, final String src, final int proto, final int port, final TrafficClass cls, final long packets)
         {
@@ -124,6 +126,20 @@ final class StatsFixture implements AutoCloseable
             return this;
         }
 
+        /** Backscatter: packets per 10-s slot of the bin. */
+        Flow slots(final int... counts)
+        {
+            this.slots = counts;
+            return this;
+        }
+
+        /** Backscatter: the darknet destinations whose prefixes (/16, /48) received it. */
+        Flow prefixes(final String... addresses)
+        {
+            this.prefixDestinations = addresses;
+            return this;
+        }
+
         StatsFixture add()
         {
             final DistinctSketch sk = new DistinctSketch();
@@ -141,9 +157,21 @@ final class StatsFixture implements AutoCloseable
 
     private static FlowRecord record(final Flow f, final long destinations, final byte[] sketch)
     {
+        byte[] prefixes = null;
+        if (f.prefixDestinations != null)
+        {
+            final DistinctSketch p = new DistinctSketch();
+            for (final String d : f.prefixDestinations)
+            {
+                final byte[] a = Addresses.parse(d);
+                p.add(io.nightjar.wire.schema.BackscatterDetail.prefixHash(Addresses.hi(a), Addresses.lo(a)));
+            }
+            prefixes = p.toBytes();
+        }
         return new FlowRecord(f.binStart, BIN_US, Addresses.parse(f.src), f.proto, f.port, f.cls.id(), f.fingerprint,
             f.victim == null ? null : Addresses.parse(f.victim), f.packets, f.packets * 60, destinations, sketch,
-            f.binStart + f.firstOffsetUs, f.binStart + f.lastOffsetUs, f.proto == 6 ? 0x02 : 0, 40, 64, -1, "");
+            f.binStart + f.firstOffsetUs, f.binStart + f.lastOffsetUs, f.proto == 6 ? 0x02 : 0, 40, 64, -1, "",
+            f.slots == null ? null : io.nightjar.wire.schema.BackscatterDetail.encodeSlots(f.slots, 0, f.slots.length), prefixes);
     }
 
     /** Writes everything added so far (one transaction). */

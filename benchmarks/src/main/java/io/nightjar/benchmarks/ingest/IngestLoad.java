@@ -17,6 +17,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.wire.arrow.BatchSchemas;
 import io.nightjar.wire.arrow.FlowBatchBuilder;
 import io.nightjar.wire.frame.Frame;
@@ -54,8 +55,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <pre>
  * usage: IngestLoad --pki DIR [--sensors 16] [--rows 8192] [--rate RECORDS_PER_S | 0] [--seconds 20] [--warmup 5] [--window 4]
- *        [--plaintext]
+ *        [--plaintext] [--geo DIR | --geo none | --geo off]
  * </pre>
+ * {@code --geo}: source attribution with the geo data in DIR (default: the geo cache), {@code none}
+ * (the {@code sources} table kept, every source unknown) or {@code off} (no {@code sources} upkeep at all).
  * The PKI directory comes from {@code deploy/certs/make-certs.sh} with sensors s1..sN.
  */
 public final class IngestLoad
@@ -91,6 +94,7 @@ public final class IngestLoad
         int warmup = 5;
         int window = 4;
         boolean plaintext = false;
+        String geo = Enricher.defaultDirectory().toString();
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -103,6 +107,7 @@ public final class IngestLoad
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--window" -> window = Integer.parseInt(args[++i]);
                 case "--plaintext" -> plaintext = true;
+                case "--geo" -> geo = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -116,7 +121,9 @@ public final class IngestLoad
             : TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true);
         final RootAllocator allocator = new RootAllocator();
         final Recorder latency = new Recorder(3);
-        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, null, data, serverTls, SensorRegistry.open())))
+        final Enricher enricher = geo.equals("off") ? null : geo.equals("none") ? Enricher.none() : Enricher.load(Path.of(geo));
+        System.out.printf("geo: %s%n", enricher == null ? "off (no sources table upkeep)" : enricher.version());
+        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, null, data, serverTls, SensorRegistry.open()).withEnricher(enricher)))
         {
             final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             final List<Sensor> all = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.nightjar.deploy.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.sensor.cli.SensorCommand;
 import io.nightjar.sensor.generate.GenerateCommand;
 import io.nightjar.wire.tls.HostPort;
@@ -110,7 +111,8 @@ public final class DemoCommand implements Callable<Integer>
             step(out, "aggregator: embedded DuckDB store in " + work.resolve("aggregator"));
             final Aggregator aggregator = new Aggregator(Aggregator.Settings.of(ingest.address(), api.address(), work.resolve("aggregator"),
                 TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
-                SensorRegistry.load(sensorsYaml)));
+                SensorRegistry.load(sensorsYaml)).withEnricher(Enricher.load(Enricher.defaultDirectory())));
+            // (the enricher lives as long as the process: its memory mapping goes with it)
             final CountDownLatch stopped = new CountDownLatch(1);
             final Thread hook = new Thread(() ->
             {
