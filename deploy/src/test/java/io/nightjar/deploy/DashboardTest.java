@@ -3,6 +3,7 @@ package io.nightjar.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.auth.Tokens;
+import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.aggregator.config.SensorEntry;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.wire.tls.TlsContexts;
@@ -95,7 +96,9 @@ class DashboardTest
         aggregator = new Aggregator(Aggregator.Settings.of(any, any, dir.resolve("agg"),
             TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true),
             SensorRegistry.of(List.of(new SensorEntry("s1", "TH", "ThaiCERT", 256), new SensorEntry("s2", "VN", "VNCERT", 256))))
-            .withTokens(Tokens.load(tokens)));
+            .withTokens(Tokens.load(tokens))
+            // the real country and ASN data where `./nightjar geo-data` put it (without it, sources stay unknown)
+            .withEnricher(Enricher.load(Enricher.defaultDirectory())));
         try (NightjarProcess p1 = NightjarProcess.start(dir.resolve("s1.log"), sensorArgs(pki, "s1", a));
              NightjarProcess p2 = NightjarProcess.start(dir.resolve("s2.log"), sensorArgs(pki, "s2", b1, b2)))
         {
@@ -436,8 +439,13 @@ class DashboardTest
             }
         }
 
-        // attribution in the footer (empty while the aggregator has no geolocation data); times in UTC with the browser's offset
+        // attribution in the footer (empty only when the aggregator has no geolocation data); times in UTC with the browser's offset
         assertThat(browser.find("#attribution").getText()).isEqualTo(meta.path("attribution").asText());
+        if (Files.exists(Enricher.defaultDirectory().resolve(Enricher.COUNTRY_FILE)))
+        {
+            assertThat(browser.find("#attribution").getText()).contains("DB-IP");
+            assertThat(known).as("geolocated source countries").isNotEmpty();
+        }
         assertThat(apiJson(queryOf("panel-countries")).path("attribution").asText()).isEqualTo(meta.path("attribution").asText());
         assertThat(browser.find("#timezone").getText()).contains("All times are UTC").contains("UTC+07:00 (" + HeadlessChromium.TIME_ZONE + ")");
         final JsonNode firstSource = apiJson(queryOf("panel-sources")).path("rows").get(0);
