@@ -278,7 +278,7 @@ const SCAN_COLUMNS = [
   { key: 'packets', label: 'Packets', type: 'num' },
   { key: 'destinations', label: 'Targets', type: 'num', title: 'distinct darknet destinations' },
   { key: 'coverage', label: 'Coverage', type: 'num', format: fmtPercent, title: 'share of the darknet addresses reached' },
-  { key: 'rate', label: 'Rate /s', type: 'num' },
+  { key: 'rate', label: 'Rate /s', type: 'num', title: 'the Internet-wide packet rate this implies (packets/s scaled from the darknet to all IPv4)' },
   { key: 'tool', label: 'Tool' },
   { key: 'sensors', label: 'Sensors' },
 ];
