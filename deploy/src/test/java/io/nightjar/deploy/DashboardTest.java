@@ -473,6 +473,16 @@ class DashboardTest
         final Map<String, String> day = parameters(queryOf("panel-volume"));
         assertThat(Instant.parse(day.get("from"))).isEqualTo(Instant.parse(day.get("to")).minus(1, ChronoUnit.DAYS));
 
+        // a custom period, typed as UTC
+        browser.js("document.getElementById('from').value = '2024-06-01T00:10'; document.getElementById('to').value = '2024-06-01T00:30';");
+        browser.find("#apply").click();
+        browser.awaitAttribute("body", "data-state", "ready");
+        assertThat(parameters(queryOf("panel-volume"))).containsEntry("from", "2024-06-01T00:10:00Z").containsEntry("to", "2024-06-01T00:30:00Z");
+        final JsonNode custom = apiJson(queryOf("panel-volume"));
+        assertThat(chartSeries("chart-volume")).isEqualTo(expectedSeries(custom.path("rows"), "key", "packets"));
+        assertThat(chartSeries("chart-volume").values().iterator().next()).as("5-minute steps in 20 minutes").hasSize(4);
+        assertThat(browser.findAll("[data-preset].active")).isEmpty();
+
         browser.js("const s = document.getElementById('country'); s.value = 'VN'; s.dispatchEvent(new Event('change'));");
         browser.awaitAttribute("body", "data-state", "ready");
         assertThat(parameters(queryOf("panel-health"))).containsEntry("country", "VN");
