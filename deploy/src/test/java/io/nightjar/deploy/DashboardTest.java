@@ -637,6 +637,10 @@ class DashboardTest
 
         signInAndAwaitPanels();
         assertThat(browser.js("return sessionStorage.getItem('nightjar.token');")).isEqualTo(token);
+        browser.find("#logout").click();
+        browser.awaitAttribute("body", "data-state", "login");
+        assertThat(browser.js("return sessionStorage.getItem('nightjar.token');")).as("signed out").isNull();
+        assertThat(browser.find("#login-error").isDisplayed()).isFalse();
         assertNoSevereConsoleEntries();
     }
 

@@ -100,7 +100,8 @@ async function signIn() {
   $('#login').hidden = true;
   $('#app').hidden = false;
   setUpMeta(meta);
-  applyPreset(state.preset);
+  // after a custom period (no preset) and a new sign-in, start again from the default week
+  applyPreset(state.preset || 'week');
   await loadAll(true);
 }
 
@@ -114,6 +115,8 @@ function setUpMeta(meta) {
     select.add(new Option(countryName(cc), cc));
   }
   select.value = state.country;
+  // a state the new token's answer does not list is not kept
+  state.country = select.value;
   $('#attribution').textContent = meta.attribution || '';
 }
 
@@ -477,6 +480,9 @@ function signedOut(e) {
   if (token()) {
     setToken(null);
     state.generation++;
+    if ($('#drill').open) {
+      $('#drill').close();
+    }
     showLogin(e.status === 401 ? 'Your token is no longer accepted (401). Sign in again.' : refusedMessage(e));
   }
 }
@@ -673,6 +679,10 @@ function init() {
   $('#logout').addEventListener('click', () => {
     setToken(null);
     state.meta = null;
+    state.generation++;
+    if ($('#drill').open) {
+      $('#drill').close();
+    }
     showLogin('');
   });
   for (const b of document.querySelectorAll('[data-preset]')) {
