@@ -610,12 +610,28 @@ class DashboardTest
             final List<Map<String, String>> srcCells = tableCells("table-drill-events");
             assertEventCellsMatch("source events", srcCells, srcEvents.path("rows"), "src", "port");
             assertThat(srcCells).allSatisfy(r -> assertThat(r.get("src")).isEqualTo(src));
+            // the top source by packets here is a DoS victim: its backscatter is the attack
+            assertThat(parameters(queryOf("panel-drill-dos"))).containsEntry("victim", src);
+            final List<Map<String, String>> attacks = tableCells("table-drill-dos");
+            assertEventCellsMatch("attacks on the source", attacks, apiJson(queryOf("panel-drill-dos")).path("rows"), "victim", "protocol");
+            assertThat(attacks).isNotEmpty().allSatisfy(r -> assertThat(r.get("victim")).isEqualTo(src));
+            browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-source.png"));
+
+            // a scanning source, from the scan events table
+            browser.find("#drill-close").click();
+            final String scanner = tableCells("table-scans").get(0).get("src");
+            browser.find("#table-scans tbody tr:first-child td[data-key=src] button").click();
+            browser.awaitAttribute("#drill", "data-key", scanner);
+            browser.awaitAttribute("#drill", "data-state", "ready");
+            final List<Map<String, String>> scannerEvents = tableCells("table-drill-events");
+            assertEventCellsMatch("scanner's events", scannerEvents, apiJson(queryOf("panel-drill-events")).path("rows"), "src", "port");
+            assertThat(scannerEvents).isNotEmpty().allSatisfy(r -> assertThat(r.get("src")).isEqualTo(scanner));
+            browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-scanner.png"));
         }
         else
         {
             assertNotServed("panel-drill-events");
         }
-        browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-source.png"));
         assertNoSevereConsoleEntries();
     }
 

@@ -289,6 +289,8 @@ const SCAN_COLUMNS = [
 function onLink(col, row) {
   if (col.key === 'src') {
     openSource(row.src, row);
+  } else if (col.key === 'victim') {
+    openSource(row.victim, { country: row.country, asn: row.asn });
   } else if (col.key === 'port') {
     openPort(protoName(row.proto), row.port);
   }
@@ -405,20 +407,22 @@ function renderScans(env) {
   renderTable($('#table-scans'), SCAN_COLUMNS, env.rows || [], { onLink, empty: 'No scan event in this period.' });
 }
 
+const DOS_COLUMNS = [
+  { key: 'victim', label: 'Victim', link: 'Show this address' },
+  { key: 'country', label: 'Country', format: v => countryName(v) },
+  { key: 'asn', label: 'ASN', type: 'num', format: v => (Number(v) === 0 ? 'unknown' : `AS${v}`) },
+  { key: 'protocol', label: 'Protocol', format: v => protoName(v) },
+  { key: 'start', label: 'Start (UTC)', type: 'time' },
+  { key: 'end', label: 'End (UTC)', type: 'time' },
+  { key: 'packets', label: 'Packets', type: 'num' },
+  { key: 'ports', label: 'Ports', type: 'num' },
+  { key: 'attacker_slash16s', label: 'Spoofed /16s', type: 'num', title: 'distinct /16s of the darknet the backscatter reached' },
+  { key: 'peak_rate', label: 'Peak /s', type: 'num' },
+  { key: 'sensors', label: 'Sensors' },
+];
+
 function renderDos(env) {
-  renderTable($('#table-dos'), [
-    { key: 'victim', label: 'Victim' },
-    { key: 'country', label: 'Country', format: v => countryName(v) },
-    { key: 'asn', label: 'ASN', type: 'num', format: v => (Number(v) === 0 ? 'unknown' : `AS${v}`) },
-    { key: 'protocol', label: 'Protocol', format: v => protoName(v) },
-    { key: 'start', label: 'Start (UTC)', type: 'time' },
-    { key: 'end', label: 'End (UTC)', type: 'time' },
-    { key: 'packets', label: 'Packets', type: 'num' },
-    { key: 'ports', label: 'Ports', type: 'num' },
-    { key: 'attacker_slash16s', label: 'Spoofed /16s', type: 'num', title: 'distinct /16s of the darknet the backscatter reached' },
-    { key: 'peak_rate', label: 'Peak /s', type: 'num' },
-    { key: 'sensors', label: 'Sensors' },
-  ], env.rows || [], { empty: 'No DoS attack inferred in this period.' });
+  renderTable($('#table-dos'), DOS_COLUMNS, env.rows || [], { onLink, empty: 'No DoS attack inferred in this period.' });
 }
 
 /** An instant to the minute, UTC: "2024-06-01 00:05". */
@@ -554,7 +558,7 @@ function details(pairs) {
   }
 }
 
-const DRILL_PANELS = ['#panel-drill-series', '#panel-drill-sources', '#panel-drill-events'];
+const DRILL_PANELS = ['#panel-drill-series', '#panel-drill-sources', '#panel-drill-events', '#panel-drill-dos'];
 
 /** Opens the drill-down dialog with `pairs` of details and loads `jobs` [{panel, path, params, render}]; other panels hide. */
 async function openDrill(title, pairs, jobs) {
@@ -621,7 +625,10 @@ function openSource(src, row) {
   const dialog = $('#drill');
   dialog.dataset.kind = 'source';
   dialog.dataset.key = src;
-  openDrill(`Source ${src}`, pairs, [drillEvents({ ...common(), src, limit: 100 })]);
+  openDrill(`Source ${src}`, pairs, [drillEvents({ ...common(), src, limit: 100 }), {
+    panel: '#panel-drill-dos', path: '/api/v1/events/dos', params: { ...common(), victim: src, limit: 100 },
+    render: env => renderTable($('#table-drill-dos'), DOS_COLUMNS, env.rows || [], { onLink, empty: 'No DoS attack on this address inferred in this period.' }),
+  }]);
 }
 
 // ---------------------------------------------------------------------------------------------
