@@ -2,6 +2,7 @@ package io.nightjar.aggregator;
 
 import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.api.HttpApi;
+import io.nightjar.aggregator.api.PrometheusText;
 import io.nightjar.aggregator.api.TotalsQuery;
 import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.stats.EventsQuery;
@@ -156,7 +157,7 @@ public final class Aggregator implements AutoCloseable
         {
             server = new IngestServer(s.listen(), s.tls(), s.registry(), writer, metrics, allocator, s.maxFrameBytes(), s.idleTimeoutSeconds(),
                 s.ioThreads());
-            http = s.http() == null ? null : new HttpApi(s.http(), routes(s), 2, tokens(s));
+            http = s.http() == null ? null : new HttpApi(s.http(), routes(s), 2, tokens(s), this::writeMetrics);
         }
         catch (final RuntimeException ex)
         {
@@ -202,6 +203,35 @@ public final class Aggregator implements AutoCloseable
         routes.put("/api/v1/sensors/health", HttpApi.Endpoint.of(HealthQuery.PARAMETERS, health::run));
         routes.put("/api/v1/export", HttpApi.Endpoint.of(ExportQuery.PARAMETERS, export::run));
         return routes;
+    }
+
+    /** Ingest and store metrics, Prometheus text. */
+    private void writeMetrics(final PrometheusText out)
+    {
+        final IngestMetrics m = metrics;
+        out.family("nightjar_ingest_connections_total", "counter", "Sensor connections accepted.").sample("nightjar_ingest_connections_total", m.connections.sum());
+        out.family("nightjar_ingest_rejected_connections_total", "counter", "Sensor connections closed after a protocol or authentication error.")
+            .sample("nightjar_ingest_rejected_connections_total", m.rejectedConnections.sum());
+        out.family("nightjar_ingest_batches_total", "counter", "BATCH frames received.").sample("nightjar_ingest_batches_total", m.batchesReceived.sum());
+        out.family("nightjar_ingest_duplicate_batches_total", "counter", "Batches already applied (acknowledged again, not applied).")
+            .sample("nightjar_ingest_duplicate_batches_total", m.duplicateBatches.sum());
+        out.family("nightjar_store_flow_records_total", "counter", "Flow records applied to the store.")
+            .sample("nightjar_store_flow_records_total", m.flowRecordsStored.sum());
+        out.family("nightjar_store_commits_total", "counter", "Store transactions committed.").sample("nightjar_store_commits_total", m.groupsCommitted.sum());
+        out.family("nightjar_store_failures_total", "counter", "Store transactions rolled back.").sample("nightjar_store_failures_total", m.storeFailures.sum());
+        out.family("nightjar_ingest_pauses_total", "counter", "Times connections stopped reading because the writer's queue was full.")
+            .sample("nightjar_ingest_pauses_total", m.pauses.sum());
+        out.family("nightjar_store_queue_bytes", "gauge", "Bytes of batches queued for the store's writer.").sample("nightjar_store_queue_bytes", writer.queuedBytes());
+        long size = 0;
+        try
+        {
+            size = Files.size(store.file()) + (Files.exists(Path.of(store.file() + ".wal")) ? Files.size(Path.of(store.file() + ".wal")) : 0);
+        }
+        catch (final IOException ignored)
+        {
+            // a file being checkpointed: report 0 this time
+        }
+        out.family("nightjar_store_bytes", "gauge", "Size of the store's database file and its write-ahead log.").sample("nightjar_store_bytes", size);
     }
 
     private static Tokens tokens(final Settings s)

@@ -26,7 +26,8 @@ class DemoTest
             assertThat(demo.waitFor(Duration.ofMinutes(4))).as(demo.output()).isZero();
         }
         final String out = Files.readString(log);
-        assertThat(out).contains("Threat landscape").contains("(3 sensors)").contains("packets 60,000 ")
+        assertThat(out).contains("Threat landscape").contains("(3 sensors)").contains("packets 60,000 ").contains("scan events (ORION): ")
+            .contains("DoS attacks inferred from backscatter")
             .containsPattern("top TCP ports \\(avg packets per sensor, sources\\): \\d+ \\(")
             .containsPattern("Dashboard: http://127\\.0\\.0\\.1:\\d+/").contains("coverage");
         assertThat(dir.resolve("demo/aggregator/api-token")).exists();

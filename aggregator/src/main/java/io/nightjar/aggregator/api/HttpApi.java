@@ -94,6 +94,9 @@ public final class HttpApi implements AutoCloseable
     private final Tokens tokens;
     private final FailedLogins failedLogins = new FailedLogins(10, 5 * 60_000L);
     private final StaticFiles statics = new StaticFiles(StaticFiles.DASHBOARD);
+    private final java.util.function.Consumer<PrometheusText> metricsSource;
+    private final Map<String, org.HdrHistogram.Histogram> latency = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> answered = new java.util.concurrent.ConcurrentHashMap<>();
     private final EventLoopGroup group;
     private final ExecutorService queries;
     private final Channel server;
@@ -101,8 +104,19 @@ public final class HttpApi implements AutoCloseable
     /** Binds {@code listen} and serves {@code routes} (path to endpoint). */
     public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads, final Tokens tokens)
     {
+        this(listen, routes, queryThreads, tokens, m -> { });
+    }
+
+    /**
+     * Binds {@code listen} and serves {@code routes}; {@code /metrics} (Prometheus text, no token)
+     * shows the API's own request counts and latencies and what {@code metricsSource} writes.
+     */
+    public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads, final Tokens tokens,
+                   final java.util.function.Consumer<PrometheusText> metricsSource)
+    {
         endpoints.putAll(routes);
         this.tokens = tokens;
+        this.metricsSource = metricsSource;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.queries = Executors.newFixedThreadPool(queryThreads, r ->
         {
@@ -158,6 +172,16 @@ public final class HttpApi implements AutoCloseable
                 return;
             }
             final QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+            if (uri.path().equals("/metrics"))
+            {
+                sendText(ctx, keepAlive, 200, metrics(), "text/plain; version=0.0.4; charset=utf-8");
+                return;
+            }
+            if (uri.path().equals("/healthz"))
+            {
+                sendText(ctx, keepAlive, 200, "ok\n", "text/plain; charset=utf-8");
+                return;
+            }
             if (!uri.path().startsWith("/api/"))
             {
                 statics.serve(ctx, keepAlive, uri.path());
@@ -208,11 +232,19 @@ public final class HttpApi implements AutoCloseable
                 {
                     throw new ApiException(400, "format", "parameter 'format': '" + format.get(0) + "' is not json or csv");
                 }
+                final long start = System.nanoTime();
                 final Object result = endpoint.handle(new QueryParams(raw, endpoint.parameters(), who, format == null ? null : format.get(0)));
+                final org.HdrHistogram.Histogram h = latency.computeIfAbsent(uri.path(), k -> new org.HdrHistogram.Histogram(3_600_000_000_000L, 2));
+                synchronized (h)
+                {
+                    h.recordValue(Math.min(3_600_000_000_000L, System.nanoTime() - start));
+                }
+                count(uri.path(), 200);
                 send(ctx, keepAlive, 200, result, csv ? uri.path() : null);
             }
             catch (final ApiException ex)
             {
+                count(uri.path(), ex.status());
                 if (ex.status() == 403)
                 {
                     LOG.warn("api: {} refused for {}: {}", uri.uri(), who.organisation(), ex.getMessage());
@@ -221,6 +253,7 @@ public final class HttpApi implements AutoCloseable
             }
             catch (final Exception ex)
             {
+                count(uri.path(), 500);
                 LOG.error("api: {} failed", uri.uri(), ex);
                 send(ctx, keepAlive, 500, error(null, "internal error: " + ex.getMessage()), null);
             }
@@ -243,6 +276,56 @@ public final class HttpApi implements AutoCloseable
             m.put("parameter", parameter);
         }
         return m;
+    }
+
+    private void count(final String path, final int status)
+    {
+        answered.computeIfAbsent(path + " " + status, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** The Prometheus text of the API's own metrics and the source's. */
+    private String metrics()
+    {
+        final PrometheusText out = new PrometheusText();
+        out.family("nightjar_api_requests_total", "counter", "API requests answered, by endpoint and HTTP status.");
+        new java.util.TreeMap<>(answered).forEach((k, v) ->
+        {
+            final int sp = k.lastIndexOf(' ');
+            out.sample("nightjar_api_requests_total", v.sum(), "endpoint", k.substring(0, sp), "status", k.substring(sp + 1));
+        });
+        out.family("nightjar_api_request_seconds", "summary", "Time to compute successful API answers, by endpoint.");
+        new java.util.TreeMap<>(latency).forEach((k, h) ->
+        {
+            synchronized (h)
+            {
+                for (final double q : new double[] {0.5, 0.95, 0.99})
+                {
+                    out.sample("nightjar_api_request_seconds", h.getValueAtPercentile(q * 100) / 1e9, "endpoint", k, "quantile", Double.toString(q));
+                }
+                out.sample("nightjar_api_request_seconds_count", h.getTotalCount(), "endpoint", k);
+                out.sample("nightjar_api_request_seconds_sum", h.getMean() * h.getTotalCount() / 1e9, "endpoint", k);
+            }
+        });
+        metricsSource.accept(out);
+        return out.toString();
+    }
+
+    private static void sendText(final ChannelHandlerContext ctx, final boolean keepAlive, final int status, final String text, final String type)
+    {
+        final byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (keepAlive)
+        {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res);
+        }
+        else
+        {
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private static String bearer(final String header)

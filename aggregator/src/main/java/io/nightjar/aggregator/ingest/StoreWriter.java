@@ -188,7 +188,10 @@ public final class StoreWriter implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                LOG.error("store writer: unexpected failure applying {} items", group.size(), ex);
+                LOG.error("store writer: unexpected failure applying {} items; rolled back, their connections are closed and will resend",
+                    group.size(), ex);
+                // nothing of a failed group may reach a later group's commit (rows without their progress)
+                store.rollback();
                 if (sources != null)
                 {
                     sources.rolledBack();

@@ -111,6 +111,12 @@ class ApiOverHttpTest
                 assertThat(a.path("query").path("from").asText()).as(path).isEqualTo(at(0));
             }
         }
+        for (final String path : List.of("/api/v1/events/scans?min_destinations=1&min_rate=0", "/api/v1/events/dos", "/api/v1/totals?sensor=th-1"))
+        {
+            final JsonNode a = json(path + (path.contains("?") ? "&" : "?") + range(), REGION);
+            assertThat(a.has("rows") ? a.path("rows").isArray() : a.has("packets")).as(path).isTrue();
+        }
+        assertThat(json("/api/v1/events/scans?min_destinations=1&min_rate=0&" + range(), REGION).path("rows").size()).isEqualTo(2);
         final JsonNode top = json("/api/v1/ports/top?" + range(), REGION);
         assertThat(top.path("rows").get(0).path("packets").asLong()).isEqualTo(140);
         assertThat(top.path("rows").get(0).path("avg_packets_per_sensor").asDouble()).isEqualTo(70.0);
@@ -181,6 +187,24 @@ class ApiOverHttpTest
         assertThat(get("/../../pom.xml", null).statusCode()).isEqualTo(404);
         assertThat(get("/%2e%2e/%2e%2e/pom.xml", null).statusCode()).isEqualTo(404);
         assertThat(get("/io/nightjar/aggregator/Aggregator.class", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldExposePrometheusMetricsAndHealthWithoutAToken() throws Exception
+    {
+        json("/api/v1/ports/top?" + range(), REGION);
+        final HttpResponse<String> m = get("/metrics", null);
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+        assertThat(m.body()).contains("# TYPE nightjar_api_requests_total counter")
+            .containsPattern("nightjar_api_requests_total\\{endpoint=\"/api/v1/ports/top\",status=\"200\"\\} [1-9]\\d*")
+            .containsPattern("nightjar_api_request_seconds\\{endpoint=\"/api/v1/ports/top\",quantile=\"0.95\"\\} [0-9.e-]+")
+            .contains("nightjar_store_flow_records_total ").contains("nightjar_store_bytes ");
+        for (final String line : m.body().split("\n"))
+        {
+            assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? -?[0-9.e+-]+");
+        }
+        assertThat(get("/healthz", null).body()).isEqualTo("ok\n");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import static io.nightjar.aggregator.stats.StatsFixture.T0;
 import static io.nightjar.aggregator.stats.StatsFixture.at;
 import static io.nightjar.aggregator.stats.StatsFixture.params;
+import static io.nightjar.aggregator.stats.StatsFixture.rows;
 import static io.nightjar.wire.schema.TrafficClass.BACKSCATTER;
 import static io.nightjar.wire.schema.TrafficClass.TCP_SCAN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,12 +65,6 @@ class EventsQueryTest
     static void close()
     {
         data.close();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> rows(final Map<String, Object> answer)
-    {
-        return (List<Map<String, Object>>)answer.get("rows");
     }
 
     @Test

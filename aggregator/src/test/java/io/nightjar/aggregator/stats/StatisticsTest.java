@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static io.nightjar.aggregator.stats.StatsFixture.at;
 import static io.nightjar.aggregator.stats.StatsFixture.params;
+import static io.nightjar.aggregator.stats.StatsFixture.rows;
 import static io.nightjar.wire.schema.TrafficClass.BACKSCATTER;
 import static io.nightjar.wire.schema.TrafficClass.TCP_SCAN;
 import static io.nightjar.wire.schema.TrafficClass.UDP_PROBE;
@@ -80,12 +81,6 @@ class StatisticsTest
     static void close()
     {
         data.close();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> rows(final Map<String, Object> answer)
-    {
-        return (List<Map<String, Object>>)answer.get("rows");
     }
 
     private static String window(final long fromMinute, final long toMinute)

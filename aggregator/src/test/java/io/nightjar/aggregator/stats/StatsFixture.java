@@ -285,6 +285,13 @@ final class StatsFixture implements AutoCloseable
         return new QueryParams(new QueryStringDecoder("/x?" + query).parameters(), allowed, who, null);
     }
 
+    /** The rows of an answer. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> rows(final Map<String, Object> answer)
+    {
+        return (List<Map<String, Object>>)answer.get("rows");
+    }
+
     /** Minutes after T0 as ISO text, for from/to. */
     static String at(final long minute)
     {

@@ -88,7 +88,7 @@ public final class QueryLoad
         }
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, any, data, null, SensorRegistry.of(entries))
-            .withTokens(Tokens.of(List.of(new Tokens.Entry("bench", null, Tokens.sha256(TOKEN)))))))
+            .withTokens(Tokens.of(List.of(new Tokens.Entry("bench", null, Tokens.sha256(TOKEN))))).withEnricher(null)))
         {
             final long t = System.nanoTime();
             if (!agg.writer().awaitRollups(2, TimeUnit.HOURS))

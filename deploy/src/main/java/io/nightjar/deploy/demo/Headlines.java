@@ -52,6 +52,30 @@ final class Headlines
             t.append(String.format(" %s %,d", r.path("tool").asText(), r.path("sources").asLong()));
         }
         out.println(t);
+        final JsonNode scans = api.get("/api/v1/events/scans?limit=3&" + range);
+        final StringBuilder e = new StringBuilder(String.format("  scan events (ORION): %,d; largest:", scans.path("query").path("events").asLong()));
+        for (final JsonNode r : scans.path("rows"))
+        {
+            e.append(String.format(" %s %s/%d (%,d packets, %,d destinations)", r.path("src").asText(), r.path("proto").asText(), r.path("port").asInt(),
+                r.path("packets").asLong(), r.path("destinations").asLong()));
+        }
+        out.println(e);
+        final JsonNode dos = api.get("/api/v1/events/dos?limit=3&" + range);
+        final StringBuilder d = new StringBuilder(String.format("  DoS attacks inferred from backscatter (RS-DoS): %,d; largest:",
+            dos.path("query").path("attacks").asLong()));
+        for (final JsonNode r : dos.path("rows"))
+        {
+            d.append(String.format(" %s %s (%,d packets over %,.0f s)", r.path("victim").asText(), r.path("protocol").asText(), r.path("packets").asLong(),
+                r.path("seconds").asDouble()));
+        }
+        out.println(d);
+        final JsonNode surging = api.get("/api/v1/ports/surging?limit=3&" + range.substring(range.indexOf("to=")));
+        final StringBuilder sg = new StringBuilder("  surging ports (DShield score):");
+        for (final JsonNode r : surging.path("rows"))
+        {
+            sg.append(String.format(" %s/%d %.1f", r.path("proto").asText(), r.path("port").asInt(), r.path("score").asDouble()));
+        }
+        out.println(sg);
         final JsonNode health = api.get("/api/v1/sensors/health?" + range);
         final StringBuilder h = new StringBuilder("  sensors (coverage):");
         for (final JsonNode r : health.path("rows"))
