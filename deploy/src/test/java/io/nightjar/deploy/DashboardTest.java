@@ -73,12 +73,6 @@ class DashboardTest
     private static String thToken;
     private static String base;
     private static HeadlessChromium browser;
-    /**
-     * Whether the aggregator serves the event endpoints ({@code /api/v1/events/scans}, {@code /dos}).
-     * Until it does, their panels must say so (404), and those refused requests are the only
-     * console errors allowed; once it does, they are compared like every other panel.
-     */
-    private static boolean eventsServed;
 
     @BeforeAll
     static void shipCapturesAndStartTheBrowser() throws Exception
@@ -107,11 +101,6 @@ class DashboardTest
         }
         base = "http://127.0.0.1:" + aggregator.httpAddress().getPort();
         browser = new HeadlessChromium(dir.resolve("chromium"));
-        final int scans = api("/api/v1/events/scans", token).statusCode();
-        final int dos = api("/api/v1/events/dos", token).statusCode();
-        assertThat(scans).as("GET /api/v1/events/scans").isIn(200, 404);
-        eventsServed = scans == 200;
-        assertThat(dos).isEqualTo(scans);
     }
 
     @AfterAll
@@ -357,17 +346,10 @@ class DashboardTest
         return out;
     }
 
-    /** A panel whose endpoint the aggregator does not serve says so. */
-    private void assertNotServed(final String panelId)
-    {
-        assertThat(browser.find("#" + panelId).getAttribute("data-state")).as(panelId).isEqualTo("error");
-        assertThat(browser.find("#" + panelId + " > .error").getText()).as(panelId).contains("does not serve").contains("404");
-    }
-
     private void assertNoSevereConsoleEntries()
     {
         final List<LogEntry> severe = browser.consoleEntries().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .filter(e -> eventsServed || !(e.getMessage().contains("/api/v1/events/") && e.getMessage().contains("404"))).toList();
+.toList();
         assertThat(severe).as("SEVERE console entries").isEmpty();
     }
 
@@ -400,11 +382,6 @@ class DashboardTest
         // every table, cell by cell
         for (final Map.Entry<String, String> t : TABLES.entrySet())
         {
-            if (!eventsServed && (t.getKey().equals("panel-scans") || t.getKey().equals("panel-dos")))
-            {
-                assertNotServed(t.getKey());
-                continue;
-            }
             final JsonNode answer = apiJson(queryOf(t.getKey()));
             switch (t.getKey())
             {
@@ -415,6 +392,8 @@ class DashboardTest
         }
         assertThat(tableCells("table-ports-tcp")).as("top TCP ports").isNotEmpty();
         assertThat(tableCells("table-sources")).as("top sources").isNotEmpty();
+        assertThat(tableCells("table-scans")).as("scan events").isNotEmpty();
+        assertThat(tableCells("table-dos")).as("DoS attacks").isNotEmpty();
         assertThat(tableCells("table-health")).extracting(r -> r.get("sensor_id")).containsExactlyInAnyOrder("s1", "s2");
 
         // the bar charts: countries and tools
@@ -551,8 +530,7 @@ class DashboardTest
         browser.screenshot(browser.find("#panel-health"), SHOTS.resolve("member-state-refused.png"));
         // the refused detail requests (403) are logged by the browser itself; nothing else may be an error
         assertThat(browser.consoleEntries().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .filter(e -> !e.getMessage().contains("403"))
-            .filter(e -> eventsServed || !(e.getMessage().contains("/api/v1/events/") && e.getMessage().contains("404")))).isEmpty();
+            .filter(e -> !e.getMessage().contains("403"))).isEmpty();
     }
 
     @Test
@@ -581,17 +559,10 @@ class DashboardTest
         assertThat(portSources).isNotEmpty();
 
         assertThat(parameters(queryOf("panel-drill-events"))).containsEntry("port", port);
-        if (eventsServed)
-        {
-            final JsonNode portEvents = apiJson(queryOf("panel-drill-events"));
-            final List<Map<String, String>> portCells = tableCells("table-drill-events");
-            assertEventCellsMatch("port events", portCells, portEvents.path("rows"), "src", "port");
-            assertThat(portCells).allSatisfy(r -> assertThat(r.get("port")).isEqualTo(port));
-        }
-        else
-        {
-            assertNotServed("panel-drill-events");
-        }
+        final JsonNode portEvents = apiJson(queryOf("panel-drill-events"));
+        final List<Map<String, String>> portCells = tableCells("table-drill-events");
+        assertEventCellsMatch("port events", portCells, portEvents.path("rows"), "src", "port");
+        assertThat(portCells).allSatisfy(r -> assertThat(r.get("port")).isEqualTo(port));
         browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-port.png"));
         browser.find("#drill-close").click();
 
@@ -604,34 +575,27 @@ class DashboardTest
         assertThat(browser.find("#panel-drill-sources").isDisplayed()).isFalse();
         assertThat(browser.find("#drill-details").getText()).contains(src);
         assertThat(parameters(queryOf("panel-drill-events"))).containsEntry("src", src);
-        if (eventsServed)
-        {
-            final JsonNode srcEvents = apiJson(queryOf("panel-drill-events"));
-            final List<Map<String, String>> srcCells = tableCells("table-drill-events");
-            assertEventCellsMatch("source events", srcCells, srcEvents.path("rows"), "src", "port");
-            assertThat(srcCells).allSatisfy(r -> assertThat(r.get("src")).isEqualTo(src));
-            // the top source by packets here is a DoS victim: its backscatter is the attack
-            assertThat(parameters(queryOf("panel-drill-dos"))).containsEntry("victim", src);
-            final List<Map<String, String>> attacks = tableCells("table-drill-dos");
-            assertEventCellsMatch("attacks on the source", attacks, apiJson(queryOf("panel-drill-dos")).path("rows"), "victim", "protocol");
-            assertThat(attacks).isNotEmpty().allSatisfy(r -> assertThat(r.get("victim")).isEqualTo(src));
-            browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-source.png"));
+        final JsonNode srcEvents = apiJson(queryOf("panel-drill-events"));
+        final List<Map<String, String>> srcCells = tableCells("table-drill-events");
+        assertEventCellsMatch("source events", srcCells, srcEvents.path("rows"), "src", "port");
+        assertThat(srcCells).allSatisfy(r -> assertThat(r.get("src")).isEqualTo(src));
+        // the top source by packets here is a DoS victim: its backscatter is the attack
+        assertThat(parameters(queryOf("panel-drill-dos"))).containsEntry("victim", src);
+        final List<Map<String, String>> attacks = tableCells("table-drill-dos");
+        assertEventCellsMatch("attacks on the source", attacks, apiJson(queryOf("panel-drill-dos")).path("rows"), "victim", "protocol");
+        assertThat(attacks).isNotEmpty().allSatisfy(r -> assertThat(r.get("victim")).isEqualTo(src));
+        browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-source.png"));
 
-            // a scanning source, from the scan events table
-            browser.find("#drill-close").click();
-            final String scanner = tableCells("table-scans").get(0).get("src");
-            browser.find("#table-scans tbody tr:first-child td[data-key=src] button").click();
-            browser.awaitAttribute("#drill", "data-key", scanner);
-            browser.awaitAttribute("#drill", "data-state", "ready");
-            final List<Map<String, String>> scannerEvents = tableCells("table-drill-events");
-            assertEventCellsMatch("scanner's events", scannerEvents, apiJson(queryOf("panel-drill-events")).path("rows"), "src", "port");
-            assertThat(scannerEvents).isNotEmpty().allSatisfy(r -> assertThat(r.get("src")).isEqualTo(scanner));
-            browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-scanner.png"));
-        }
-        else
-        {
-            assertNotServed("panel-drill-events");
-        }
+        // a scanning source, from the scan events table
+        browser.find("#drill-close").click();
+        final String scanner = tableCells("table-scans").get(0).get("src");
+        browser.find("#table-scans tbody tr:first-child td[data-key=src] button").click();
+        browser.awaitAttribute("#drill", "data-key", scanner);
+        browser.awaitAttribute("#drill", "data-state", "ready");
+        final List<Map<String, String>> scannerEvents = tableCells("table-drill-events");
+        assertEventCellsMatch("scanner's events", scannerEvents, apiJson(queryOf("panel-drill-events")).path("rows"), "src", "port");
+        assertThat(scannerEvents).isNotEmpty().allSatisfy(r -> assertThat(r.get("src")).isEqualTo(scanner));
+        browser.screenshot(browser.find("#drill"), SHOTS.resolve("drill-scanner.png"));
         assertNoSevereConsoleEntries();
     }
 
