@@ -1,6 +1,7 @@
 package io.nightjar.deploy;
 
 import io.nightjar.aggregator.cli.AggregatorCommand;
+import io.nightjar.aggregator.report.ReportCommand;
 import io.nightjar.sensor.cli.SensorCommand;
 import io.nightjar.sensor.cli.SummarizeCommand;
 import io.nightjar.sensor.generate.GenerateCommand;
@@ -26,6 +27,7 @@ import java.io.UncheckedIOException;
         io.nightjar.aggregator.cli.TokenCommand.class,
         io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
+        ReportCommand.class,
         GeoDataCommand.class,
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
@@ -49,6 +51,17 @@ public final class Nightjar implements Runnable
                 return 2;
             }
             throw ex;
+        });
+        // report: a bad or missing option is one line naming it (not the whole usage), exit 2; other commands keep picocli's default
+        final CommandLine.IParameterExceptionHandler usual = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) ->
+        {
+            if (!"report".equals(ex.getCommandLine().getCommandName()))
+            {
+                return usual.handleParseException(ex, args);
+            }
+            ex.getCommandLine().getErr().println("nightjar report: error: " + ex.getMessage() + " (see nightjar report --help)");
+            return 2;
         });
         return cl;
     }
