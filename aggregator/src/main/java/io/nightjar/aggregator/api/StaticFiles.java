@@ -57,7 +57,7 @@ public final class StaticFiles
         final String ext = p.substring(p.lastIndexOf('.') + 1);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, found ? TYPES.getOrDefault(ext, "application/octet-stream") : "text/plain; charset=utf-8");
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        res.headers().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+        res.headers().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
         res.headers().set("X-Content-Type-Options", "nosniff");
         res.headers().set("Referrer-Policy", "no-referrer");
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");

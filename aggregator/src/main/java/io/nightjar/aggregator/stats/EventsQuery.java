@@ -131,7 +131,8 @@ public final class EventsQuery
                 case "rate" -> Comparator.comparingDouble((ScanEvent e) -> Double.isNaN(e.rate()) ? -1 : e.rate()).reversed();
                 default -> Comparator.comparingLong(ScanEvent::packets).reversed();
             };
-            events.sort(order.thenComparingLong(ScanEvent::startMicros).thenComparing(ScanEvent::srcText));
+            events.sort(order.thenComparingLong(ScanEvent::startMicros).thenComparing(ScanEvent::srcText).thenComparingInt(ScanEvent::protocol)
+                .thenComparingInt(ScanEvent::port).thenComparingInt(ScanEvent::trafficClass));
             final List<ScanEvent> shown = events.subList(0, Math.min(limit, events.size()));
             final Map<String, String[]> geo = attribution(c, shown.stream().map(ScanEvent::src).toList());
             final List<Map<String, Object>> rows = new ArrayList<>();
@@ -212,7 +213,7 @@ public final class EventsQuery
                 case "duration" -> Comparator.comparingLong((DosAttack a) -> a.endMicros() - a.startMicros()).reversed();
                 default -> Comparator.comparingLong(DosAttack::packets).reversed();
             };
-            attacks.sort(order.thenComparingLong(DosAttack::startMicros).thenComparing(DosAttack::victimText));
+            attacks.sort(order.thenComparingLong(DosAttack::startMicros).thenComparing(DosAttack::victimText).thenComparingInt(DosAttack::protocol));
             final List<DosAttack> shown = attacks.subList(0, Math.min(limit, attacks.size()));
             final Map<String, String[]> geo = attribution(c, shown.stream().map(DosAttack::victim).toList());
             final List<Map<String, Object>> rows = new ArrayList<>();

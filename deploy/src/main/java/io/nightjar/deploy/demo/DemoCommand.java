@@ -46,8 +46,9 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--packets", paramLabel = "N", defaultValue = "200000", description = "Packets per sensor (default: ${DEFAULT-VALUE}).")
     long packets;
 
-    @Option(names = "--rate", paramLabel = "PPS", defaultValue = "1.5",
-        description = "Mean packets per second of capture time per sensor (default: ${DEFAULT-VALUE}: about 1.5 days of traffic).")
+    @Option(names = "--rate", paramLabel = "PPS", defaultValue = "30",
+        description = {"Mean packets per second of capture time per sensor (default: ${DEFAULT-VALUE}: with 200,000 packets, about",
+            "two hours of a busy darknet, enough backscatter for DoS attacks to be inferred)."})
     double rate;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", description = "Dashboard and API (default: ${DEFAULT-VALUE}).")
