@@ -94,10 +94,6 @@ public final class ScanEventDetector
         }
     }
 
-    private record Key(long hi, long lo, int protocol, int port, int trafficClass)
-    {
-    }
-
     private static final ScannerTool[] TOOLS = ScannerTool.all();
 
     /**
@@ -109,6 +105,14 @@ public final class ScanEventDetector
      */
     private static final class Acc
     {
+        // the key (source, protocol, port, class): an open event is its own key in the map
+        long hi;
+        long lo;
+        int protocol;
+        int port;
+        int trafficClass;
+        int hash;
+
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long packets;
@@ -121,10 +125,37 @@ public final class ScanEventDetector
         TreeSet<String> moreSensors;
 
         long touchedBin = Long.MIN_VALUE;
+        boolean removed;
         long lastBeforeBin;
         boolean continues;
         Acc staged;
         long bucket = Long.MIN_VALUE;
+
+        Acc key(final long srcHi, final long srcLo, final int proto, final int p, final int cls)
+        {
+            hi = srcHi;
+            lo = srcLo;
+            protocol = proto;
+            port = p;
+            trafficClass = cls;
+            long h = srcHi * 0x9E3779B97F4A7C15L;
+            h = (h ^ srcLo) * 0xC2B2AE3D27D4EB4FL;
+            h = (h ^ ((long)proto << 40 | (long)cls << 16 | p)) * 0x165667B19E3779F9L;
+            hash = (int)(h ^ h >>> 32);
+            return this;
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof Acc a && a.lo == lo && a.hi == hi && a.port == port && a.protocol == protocol && a.trafficClass == trafficClass;
+        }
 
         void addHash(final int h)
         {
@@ -230,15 +261,16 @@ public final class ScanEventDetector
     private final double scale;
     private final long darknetIpv4Addresses;
     private final Consumer<ScanEvent> sink;
-    private final Map<Key, Acc> open = new HashMap<>();
+    private final Map<Acc, Acc> open = new HashMap<>(1 << 16);
+    /** The lookup key of {@link #accFor} (reused: no allocation for a key already open). */
+    private final Acc probe = new Acc();
     /** Keys whose open event has staged records in the current bin (they may start a new event). */
-    private final List<Key> staged = new ArrayList<>();
+    private final List<Acc> staged = new ArrayList<>();
     private long bin = Long.MIN_VALUE;
     /** Open events by the bucket of their last packet (stale entries are skipped when visited). */
-    private final TreeMap<Long, List<Key>> buckets = new TreeMap<>();
+    private final TreeMap<Long, List<Acc>> buckets = new TreeMap<>();
     private final long bucketMicros;
-    /** The key of the accumulator {@link #accFor} returned last, and whether it is an open event (not staged). */
-    private Key lastKey;
+    /** Whether the accumulator {@link #accFor} returned last is an open event (not staged). */
     private boolean lastOpen;
 
     /**
@@ -315,7 +347,7 @@ public final class ScanEventDetector
         count(a, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
         if (lastOpen)
         {
-            rebucket(lastKey, a);
+            rebucket(a);
         }
     }
 
@@ -341,7 +373,7 @@ public final class ScanEventDetector
         count(a, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
         if (lastOpen)
         {
-            rebucket(lastKey, a);
+            rebucket(a);
         }
     }
 
@@ -368,16 +400,14 @@ public final class ScanEventDetector
         {
             return null;
         }
-        final Key k = new Key(srcHi, srcLo, protocol, port, trafficClass);
-        lastKey = k;
         lastOpen = true;
-        final Acc a = open.get(k);
+        final Acc a = open.get(probe.key(srcHi, srcLo, protocol, port, trafficClass));
         if (a == null)
         {
-            final Acc created = new Acc();
+            final Acc created = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
             created.touchedBin = bin;
             created.continues = true;
-            open.put(k, created);
+            open.put(created, created);
             return created;
         }
         if (a.touchedBin != bin)
@@ -403,8 +433,8 @@ public final class ScanEventDetector
         }
         if (a.staged == null)
         {
-            a.staged = new Acc();
-            staged.add(k);
+            a.staged = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
+            staged.add(a);
         }
         lastOpen = false;
         return a.staged;
@@ -436,20 +466,21 @@ public final class ScanEventDetector
             return;
         }
         final List<ScanEvent> finished = new ArrayList<>();
-        for (final Key k : staged)
+        for (final Acc o : staged)
         {
-            final Acc o = open.get(k);
             final Acc p = o.staged;
             if (p == null)
             {
                 continue;
             }
             o.staged = null;
-            close(k, o, finished);
+            close(o, finished);
+            open.remove(o);
+            o.removed = true;
             p.touchedBin = bin;
             p.continues = true;
-            open.put(k, p);
-            rebucket(k, p);
+            open.put(p, p);
+            rebucket(p);
         }
         staged.clear();
         emit(finished);
@@ -464,31 +495,31 @@ public final class ScanEventDetector
     private void sweep(final long nowMicros)
     {
         final List<ScanEvent> finished = new ArrayList<>();
-        for (final Iterator<Map.Entry<Long, List<Key>>> it = buckets.entrySet().iterator(); it.hasNext(); )
+        for (final Iterator<Map.Entry<Long, List<Acc>>> it = buckets.entrySet().iterator(); it.hasNext(); )
         {
-            final Map.Entry<Long, List<Key>> e = it.next();
+            final Map.Entry<Long, List<Acc>> e = it.next();
             final long b = e.getKey();
             // events filed here have their last packet in [b * width, (b + 1) * width)
             if (nowMicros - b * bucketMicros <= params.gapMicros())
             {
                 break;
             }
-            final List<Key> kept = new ArrayList<>();
-            for (final Key k : e.getValue())
+            final List<Acc> kept = new ArrayList<>();
+            for (final Acc a : e.getValue())
             {
-                final Acc a = open.get(k);
-                if (a == null || a.bucket != b)
+                if (a.removed || a.bucket != b)
                 {
                     continue; // closed, or moved on to a later bucket
                 }
                 if (nowMicros - a.last > params.gapMicros())
                 {
-                    close(k, a, finished);
-                    open.remove(k);
+                    close(a, finished);
+                    open.remove(a);
+                    a.removed = true;
                 }
                 else
                 {
-                    kept.add(k);
+                    kept.add(a);
                 }
             }
             if (kept.isEmpty())
@@ -504,13 +535,13 @@ public final class ScanEventDetector
     }
 
     /** Files an open event under the bucket of its last packet, if that changed. */
-    private void rebucket(final Key k, final Acc a)
+    private void rebucket(final Acc a)
     {
         final long b = Math.floorDiv(a.last, bucketMicros);
         if (b != a.bucket)
         {
             a.bucket = b;
-            buckets.computeIfAbsent(b, x -> new ArrayList<>()).add(k);
+            buckets.computeIfAbsent(b, x -> new ArrayList<>()).add(a);
         }
     }
 
@@ -534,9 +565,10 @@ public final class ScanEventDetector
     {
         flushPending();
         final List<ScanEvent> finished = new ArrayList<>();
-        for (final Map.Entry<Key, Acc> e : open.entrySet())
+        for (final Acc a : open.values())
         {
-            close(e.getKey(), e.getValue(), finished);
+            close(a, finished);
+            a.removed = true;
         }
         open.clear();
         buckets.clear();
@@ -559,14 +591,14 @@ public final class ScanEventDetector
         .thenComparing(ScanEvent::srcText).thenComparingInt(ScanEvent::protocol).thenComparingInt(ScanEvent::port)
         .thenComparingInt(ScanEvent::trafficClass);
 
-    private void close(final Key k, final Acc a, final List<ScanEvent> out)
+    private void close(final Acc a, final List<ScanEvent> out)
     {
         final long destinations = a.destinations();
         if (destinations < params.minDestinations())
         {
             return;
         }
-        final boolean v4 = Addresses.isIpv4Mapped(k.hi(), k.lo());
+        final boolean v4 = Addresses.isIpv4Mapped(a.hi, a.lo);
         double rate = Double.NaN;
         double coverage = Double.NaN;
         if (v4)
@@ -582,12 +614,12 @@ public final class ScanEventDetector
         for (int t = 0; t < TOOLS.length && tool == null; t++)
         {
             // every packet of the key is in a tool's scope or none is (the scope is a class and IP version)
-            if (a.matching[t] > 0 && TOOLS[t].inScope(k.trafficClass(), v4) && ScannerTool.attributes(a.matching[t], a.packets))
+            if (a.matching[t] > 0 && TOOLS[t].inScope(a.trafficClass, v4) && ScannerTool.attributes(a.matching[t], a.packets))
             {
                 tool = TOOLS[t];
             }
         }
-        out.add(new ScanEvent(Addresses.toBytes(k.hi(), k.lo()), k.protocol(), k.port(), k.trafficClass(), a.first, a.last,
+        out.add(new ScanEvent(Addresses.toBytes(a.hi, a.lo), a.protocol, a.port, a.trafficClass, a.first, a.last,
             a.packets, destinations, coverage, tool, rate, a.sensors()));
     }
 
