@@ -28,10 +28,12 @@ import java.util.Arrays;
  * the second distinct one on, (flow, destination hash) pairs are appended to a
  * {@link DistinctLongLog}, deduplicated by sorting when the bin's counts are read.
  *
- * <p>Backscatter flows also get a <b>detail row</b> ({@link BackscatterDetail}) in a side structure
- * keyed by ordinal, touched only by backscatter packets: their packets per 10-s slot of the bin and
- * the prefixes (/16, /48) of their destinations (the flow's last prefix in the row; each change of
- * prefix appended to a second log, deduplicated when read). Other packets never touch it.
+ * <p>Backscatter flows also get a <b>detail row</b> ({@link BackscatterDetail}) in a side array,
+ * touched only by backscatter packets and found from spare bits of the flow's hot row (just updated,
+ * so in the cache): their packets per 10-s slot of the bin and the prefixes (/16, /48) of their
+ * destinations (the flow's last prefix in the row; each change of prefix appended to a second log,
+ * deduplicated when read). Other packets never touch it; at most {@link #MAX_DETAIL_ROWS} flows
+ * per bin get one (then {@link #addBackscatter} returns false).
  *
  * <p>Nothing is allocated per packet: the arrays grow (by doubling) only while they are smaller than
  * their limits, i.e. during warm-up; past {@code maxFlows} new keys are refused and counted by the
@@ -84,7 +86,8 @@ public final class FlowTable
     private int[] hashScratch = new int[0];
     private boolean grouped;
 
-    // Backscatter detail: detailOf[ordinal] = detail row + 1 (0: none). A detail row is
+    // Backscatter detail: bits 40-61 of a flow's META hold its detail row + 1 (0: none), so that the
+    // row is found from the hot row the packet has just updated, without another miss. A detail row is
     // DETAIL_HEAD ints (last prefix hash, flags) then slots ints of slot packets.
     private static final int DETAIL_PREFIX = 0;
     private static final int DETAIL_FLAGS = 1;
@@ -92,7 +95,10 @@ public final class FlowTable
     private static final int HAS_PREFIX = 1;
     private static final int MORE_PREFIXES = 2;
     private int slots;
-    private int[] detailOf = new int[0];
+    private static final int DETAIL_SHIFT = 40;
+    private static final long DETAIL_MASK = ((1L << 22) - 1) << DETAIL_SHIFT;
+    /** Most backscatter flows with detail per bin (22 bits of META). */
+    public static final int MAX_DETAIL_ROWS = (1 << 22) - 1;
     private int[] details = new int[0];
     private int detailRows;
     private final DistinctLongLog prefixes;
@@ -126,7 +132,6 @@ public final class FlowTable
         cold = new long[rows * COLD];
         destinations = new DistinctLongLog(Math.min(initialFlows * 4, maxDestinations), maxDestinations);
         prefixes = new DistinctLongLog(1024, maxDestinations);
-        detailOf = new int[rows];
     }
 
     /**
@@ -161,17 +166,23 @@ public final class FlowTable
      */
     public boolean addBackscatter(final int ordinal, final int slot, final int prefixHash)
     {
-        int row = detailOf[ordinal] - 1;
+        final int at = ordinal * HOT + META;
+        final long meta = hot.getLong(at);
+        int row = (int)((meta & DETAIL_MASK) >>> DETAIL_SHIFT) - 1;
         final int stride = DETAIL_HEAD + slots;
         if (row < 0)
         {
+            if (detailRows == MAX_DETAIL_ROWS)
+            {
+                return false;
+            }
             row = detailRows++;
             if ((row + 1) * stride > details.length)
             {
                 details = Arrays.copyOf(details, Math.max((row + 1) * stride, details.length * 2));
             }
             Arrays.fill(details, row * stride, (row + 1) * stride, 0);
-            detailOf[ordinal] = row + 1;
+            hot.putLong(at, meta | (long)(row + 1) << DETAIL_SHIFT);
         }
         final int base = row * stride;
         if (slots > 0)
@@ -206,20 +217,25 @@ public final class FlowTable
     /** Whether flow {@code ordinal} has backscatter detail. */
     public boolean hasBackscatterDetail(final int ordinal)
     {
-        return detailOf[ordinal] != 0;
+        return detailRow(ordinal) >= 0;
+    }
+
+    private int detailRow(final int ordinal)
+    {
+        return (int)((hot.getLong(ordinal * HOT + META) & DETAIL_MASK) >>> DETAIL_SHIFT) - 1;
     }
 
     /** Packets of flow {@code ordinal} in slot {@code slot} of the bin (0 without detail). */
     public int slotPackets(final int ordinal, final int slot)
     {
-        final int row = detailOf[ordinal] - 1;
+        final int row = detailRow(ordinal);
         return row < 0 ? 0 : details[row * (DETAIL_HEAD + slots) + DETAIL_HEAD + slot];
     }
 
     /** The serialised slot packets of flow {@code ordinal} ({@link BackscatterDetail}), or null without detail or slots (allocates). */
     public byte[] slotPacketsBytes(final int ordinal)
     {
-        final int row = detailOf[ordinal] - 1;
+        final int row = detailRow(ordinal);
         if (row < 0 || slots == 0)
         {
             return null;
@@ -230,7 +246,7 @@ public final class FlowTable
     /** The serialised {@link DistinctSketch} of flow {@code ordinal}'s destination prefixes, or null without detail (allocates). */
     public byte[] destinationPrefixesBytes(final int ordinal)
     {
-        final int row = detailOf[ordinal] - 1;
+        final int row = detailRow(ordinal);
         if (row < 0)
         {
             return null;
@@ -390,7 +406,7 @@ public final class FlowTable
             {
                 final int ordinal = (e & ordinals) - 1;
                 final int base = ordinal * HOT;
-                if (rows.getLong(base + META) == storedMeta && rows.getLong(base + SRC_LO) == srcLo && rows.getLong(base + SRC_HI) == srcHi &&
+                if ((rows.getLong(base + META) & ~DETAIL_MASK) == storedMeta && rows.getLong(base + SRC_LO) == srcLo && rows.getLong(base + SRC_HI) == srcHi &&
                     (!hasVictim || cold[ordinal * COLD + VICTIM_LO] == vLo && cold[ordinal * COLD + VICTIM_HI] == vHi))
                 {
                     return ordinal;
@@ -520,11 +536,10 @@ public final class FlowTable
         final int rows = Math.min(resizeAt, maxFlows);
         hot = allocateRows(rows).put(0, hot, 0, size * HOT);
         cold = Arrays.copyOf(cold, rows * COLD);
-        detailOf = Arrays.copyOf(detailOf, rows);
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
             final int base = ordinal * HOT;
-            final long m = hot.getLong(base + META);
+            final long m = hot.getLong(base + META) & ~DETAIL_MASK;
             final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
             final int h = hash(hot.getLong(base + SRC_HI), hot.getLong(base + SRC_LO), m, vLo);
             int i = h & mask;
@@ -572,7 +587,7 @@ public final class FlowTable
         Arrays.fill(cold, 0, size * COLD, 0L);
         if (detailRows > 0)
         {
-            Arrays.fill(detailOf, 0, size, 0);
+            // the rows' META (detail bits included) are zeroed with the hot rows above
             detailRows = 0;
             prefixes.clear();
         }
@@ -588,7 +603,7 @@ public final class FlowTable
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
             final int base = ordinal * HOT;
-            final long m = hot.getLong(base + META);
+            final long m = hot.getLong(base + META) & ~DETAIL_MASK;
             final long vLo = (m & HAS_VICTIM) != 0 ? cold[ordinal * COLD + VICTIM_LO] : 0;
             int i = hash(hot.getLong(base + SRC_HI), hot.getLong(base + SRC_LO), m, vLo) & mask;
             while ((index[i] & ordinalMask) != ordinal + 1)

@@ -13,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -92,37 +94,166 @@ public final class ScanEventDetector
         }
     }
 
-    private record Key(long hi, long lo, int protocol, int port, int trafficClass)
-    {
-    }
-
     private static final ScannerTool[] TOOLS = ScannerTool.all();
 
-    /** An open event, or the records of one key in the current bin. */
+    /**
+     * An open event. Kept small (most keys are low-rate sources that never become events): one
+     * destination hash inline until a second distinct one needs a sketch, matching packets per tool
+     * as fields (the rule's scope is fixed by the key's class and IP version), one sensor id inline.
+     * The fields after {@code sensors} are about the current bin: the event's last packet before it,
+     * whether a record of the bin continues the event, and the records that may start a new one.
+     */
     private static final class Acc
     {
+        // the key (source, protocol, port, class): an open event is its own key in the map
+        long hi;
+        long lo;
+        int protocol;
+        int port;
+        int trafficClass;
+        int hash;
+
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long packets;
-        final DistinctSketch destinations = new DistinctSketch();
+        int oneHash;
+        boolean hasOne;
+        DistinctSketch sketch;
         long maxRecordDestinations;
-        final long[] toolScope = new long[TOOLS.length];
-        final long[] toolMatching = new long[TOOLS.length];
-        final SensorSet sensors = new SensorSet();
+        final long[] matching = new long[TOOLS.length];
+        String sensor;
+        TreeSet<String> moreSensors;
 
+        long touchedBin = Long.MIN_VALUE;
+        boolean removed;
+        long lastBeforeBin;
+        boolean continues;
+        Acc staged;
+        long bucket = Long.MIN_VALUE;
+
+        Acc key(final long srcHi, final long srcLo, final int proto, final int p, final int cls)
+        {
+            hi = srcHi;
+            lo = srcLo;
+            protocol = proto;
+            port = p;
+            trafficClass = cls;
+            long h = srcHi * 0x9E3779B97F4A7C15L;
+            h = (h ^ srcLo) * 0xC2B2AE3D27D4EB4FL;
+            h = (h ^ ((long)proto << 40 | (long)cls << 16 | p)) * 0x165667B19E3779F9L;
+            hash = (int)(h ^ h >>> 32);
+            return this;
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof Acc a && a.lo == lo && a.hi == hi && a.port == port && a.protocol == protocol && a.trafficClass == trafficClass;
+        }
+
+        void addHash(final int h)
+        {
+            if (sketch != null)
+            {
+                sketch.add(h);
+            }
+            else if (!hasOne)
+            {
+                oneHash = h;
+                hasOne = true;
+            }
+            else if (oneHash != h)
+            {
+                sketch = new DistinctSketch();
+                sketch.add(oneHash);
+                sketch.add(h);
+            }
+        }
+
+        /** Merges {@code s}, which this accumulator may keep. */
+        void mergeSketch(final DistinctSketch s)
+        {
+            if (sketch == null)
+            {
+                sketch = s;
+                if (hasOne)
+                {
+                    sketch.add(oneHash);
+                }
+            }
+            else
+            {
+                sketch.merge(s);
+            }
+        }
+
+        long destinations()
+        {
+            final long n = sketch != null ? sketch.estimate() : hasOne ? 1 : 0;
+            return Math.max(n, maxRecordDestinations);
+        }
+
+        void addSensor(final String id)
+        {
+            if (id == null || id.equals(sensor))
+            {
+                return;
+            }
+            if (sensor == null)
+            {
+                sensor = id;
+                return;
+            }
+            if (moreSensors == null)
+            {
+                moreSensors = new TreeSet<>();
+                moreSensors.add(sensor);
+            }
+            moreSensors.add(id);
+        }
+
+        List<String> sensors()
+        {
+            if (moreSensors != null)
+            {
+                return List.copyOf(moreSensors);
+            }
+            return sensor == null ? List.of() : List.of(sensor);
+        }
+
+        /** Adds the records of {@code o} (a staged part of the same key and bin; consumed). */
         void merge(final Acc o)
         {
             first = Math.min(first, o.first);
             last = Math.max(last, o.last);
             packets += o.packets;
-            destinations.merge(o.destinations);
+            if (o.sketch != null)
+            {
+                mergeSketch(o.sketch);
+            }
+            else if (o.hasOne)
+            {
+                addHash(o.oneHash);
+            }
             maxRecordDestinations = Math.max(maxRecordDestinations, o.maxRecordDestinations);
             for (int k = 0; k < TOOLS.length; k++)
             {
-                toolScope[k] += o.toolScope[k];
-                toolMatching[k] += o.toolMatching[k];
+                matching[k] += o.matching[k];
             }
-            sensors.addAll(o.sensors);
+            if (o.moreSensors != null)
+            {
+                o.moreSensors.forEach(this::addSensor);
+            }
+            else
+            {
+                addSensor(o.sensor);
+            }
         }
     }
 
@@ -130,10 +261,17 @@ public final class ScanEventDetector
     private final double scale;
     private final long darknetIpv4Addresses;
     private final Consumer<ScanEvent> sink;
-    private final Map<Key, Acc> open = new HashMap<>();
-    private final Map<Key, Acc> pending = new HashMap<>();
+    private final Map<Acc, Acc> open = new HashMap<>(1 << 16);
+    /** The lookup key of {@link #accFor} (reused: no allocation for a key already open). */
+    private final Acc probe = new Acc();
+    /** Keys whose open event has staged records in the current bin (they may start a new event). */
+    private final List<Acc> staged = new ArrayList<>();
     private long bin = Long.MIN_VALUE;
-    private long lastSweep = Long.MIN_VALUE;
+    /** Open events by the bucket of their last packet (stale entries are skipped when visited). */
+    private final TreeMap<Long, List<Acc>> buckets = new TreeMap<>();
+    private final long bucketMicros;
+    /** Whether the accumulator {@link #accFor} returned last is an open event (not staged). */
+    private boolean lastOpen;
 
     /**
      * @param params               thresholds.
@@ -151,6 +289,7 @@ public final class ScanEventDetector
         this.darknetIpv4Addresses = darknetIpv4Addresses;
         this.scale = IPV4_SPACE / darknetIpv4Addresses;
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.bucketMicros = Math.max(1, params.gapMicros() / 8);
     }
 
     /** Adds one flow record (its destination sketch, if any, is merged). */
@@ -196,16 +335,20 @@ public final class ScanEventDetector
         final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final long destinations,
         final byte[] destinationSketch, final String sensorId)
     {
-        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass);
+        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass, firstMicros);
         if (a == null)
         {
             return;
         }
         if (destinationSketch != null)
         {
-            a.destinations.merge(DistinctSketch.fromBytes(destinationSketch));
+            a.mergeSketch(DistinctSketch.fromBytes(destinationSketch));
         }
-        count(a, srcHi, srcLo, trafficClass, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
+        count(a, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
+        if (lastOpen)
+        {
+            rebucket(a);
+        }
     }
 
     /**
@@ -218,19 +361,30 @@ public final class ScanEventDetector
         final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final int[] hashes,
         final int from, final int to, final String sensorId)
     {
-        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass);
+        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass, firstMicros);
         if (a == null)
         {
             return;
         }
         for (int i = from; i < to; i++)
         {
-            a.destinations.add(hashes[i]);
+            a.addHash(hashes[i]);
         }
-        count(a, srcHi, srcLo, trafficClass, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
+        count(a, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
+        if (lastOpen)
+        {
+            rebucket(a);
+        }
     }
 
-    private Acc accFor(final long binStartMicros, final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass)
+    /**
+     * The accumulator a record of this key, bin and first packet goes into: the open event when the
+     * bin continues it (some record of the bin starts at most the gap after the event's last packet
+     * before the bin), else a staged part that becomes a new event when the bin is applied.
+     */
+    private Acc accFor(
+        final long binStartMicros, final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass,
+        final long firstMicros)
     {
         if (binStartMicros < bin)
         {
@@ -246,85 +400,149 @@ public final class ScanEventDetector
         {
             return null;
         }
-        return pending.computeIfAbsent(new Key(srcHi, srcLo, protocol, port, trafficClass), k -> new Acc());
+        lastOpen = true;
+        final Acc a = open.get(probe.key(srcHi, srcLo, protocol, port, trafficClass));
+        if (a == null)
+        {
+            final Acc created = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
+            created.touchedBin = bin;
+            created.continues = true;
+            open.put(created, created);
+            return created;
+        }
+        if (a.touchedBin != bin)
+        {
+            a.touchedBin = bin;
+            a.lastBeforeBin = a.last;
+            a.continues = false;
+        }
+        if (a.continues)
+        {
+            return a;
+        }
+        if (firstMicros - a.lastBeforeBin <= params.gapMicros())
+        {
+            // this record continues the event, and with it every record of the bin
+            a.continues = true;
+            if (a.staged != null)
+            {
+                a.merge(a.staged);
+                a.staged = null;
+            }
+            return a;
+        }
+        if (a.staged == null)
+        {
+            a.staged = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
+            staged.add(a);
+        }
+        lastOpen = false;
+        return a.staged;
     }
 
     private static void count(
-        final Acc a, final long srcHi, final long srcLo, final int trafficClass, final int fingerprint, final long packets,
-        final long firstMicros, final long lastMicros, final long destinations, final String sensorId)
+        final Acc a, final int fingerprint, final long packets, final long firstMicros, final long lastMicros,
+        final long destinations, final String sensorId)
     {
         a.first = Math.min(a.first, firstMicros);
         a.last = Math.max(a.last, lastMicros);
         a.packets += packets;
         a.maxRecordDestinations = Math.max(a.maxRecordDestinations, destinations);
-        final boolean v4 = Addresses.isIpv4Mapped(srcHi, srcLo);
         for (int k = 0; k < TOOLS.length; k++)
         {
-            if (TOOLS[k].inScope(trafficClass, v4))
+            if ((fingerprint & TOOLS[k].bit()) != 0)
             {
-                a.toolScope[k] += packets;
-                if ((fingerprint & TOOLS[k].bit()) != 0)
-                {
-                    a.toolMatching[k] += packets;
-                }
+                a.matching[k] += packets;
             }
         }
-        if (sensorId != null)
-        {
-            a.sensors.add(sensorId);
-        }
+        a.addSensor(sensorId);
     }
 
-    /** Applies the current bin's records to the open events. */
+    /** Applies the current bin: events whose staged records were not continued end, the staged records start new ones. */
     private void flushPending()
     {
-        if (pending.isEmpty())
+        if (staged.isEmpty())
         {
             return;
         }
         final List<ScanEvent> finished = new ArrayList<>();
-        for (final Map.Entry<Key, Acc> e : pending.entrySet())
+        for (final Acc o : staged)
         {
-            final Acc o = open.get(e.getKey());
-            final Acc p = e.getValue();
-            if (o == null)
+            final Acc p = o.staged;
+            if (p == null)
             {
-                open.put(e.getKey(), p);
+                continue;
             }
-            else if (p.first - o.last > params.gapMicros())
+            o.staged = null;
+            close(o, finished);
+            open.remove(o);
+            o.removed = true;
+            p.touchedBin = bin;
+            p.continues = true;
+            open.put(p, p);
+            rebucket(p);
+        }
+        staged.clear();
+        emit(finished);
+    }
+
+    /**
+     * Closes the open events that no record from {@code nowMicros} on can continue. Events are
+     * filed by their last packet in buckets of an eighth of the gap ({@link #rebucket}); only buckets
+     * that ended more than the gap ago are visited, so a sweep costs the events it closes (plus stale
+     * entries of events that moved on), not every open event.
+     */
+    private void sweep(final long nowMicros)
+    {
+        final List<ScanEvent> finished = new ArrayList<>();
+        for (final Iterator<Map.Entry<Long, List<Acc>>> it = buckets.entrySet().iterator(); it.hasNext(); )
+        {
+            final Map.Entry<Long, List<Acc>> e = it.next();
+            final long b = e.getKey();
+            // events filed here have their last packet in [b * width, (b + 1) * width)
+            if (nowMicros - b * bucketMicros <= params.gapMicros())
             {
-                close(e.getKey(), o, finished);
-                open.put(e.getKey(), p);
+                break;
+            }
+            final List<Acc> kept = new ArrayList<>();
+            for (final Acc a : e.getValue())
+            {
+                if (a.removed || a.bucket != b)
+                {
+                    continue; // closed, or moved on to a later bucket
+                }
+                if (nowMicros - a.last > params.gapMicros())
+                {
+                    close(a, finished);
+                    open.remove(a);
+                    a.removed = true;
+                }
+                else
+                {
+                    kept.add(a);
+                }
+            }
+            if (kept.isEmpty())
+            {
+                it.remove();
             }
             else
             {
-                o.merge(p);
+                e.setValue(kept);
             }
         }
-        pending.clear();
         emit(finished);
     }
 
-    /** Closes the open events that no record from {@code nowMicros} on can continue. */
-    private void sweep(final long nowMicros)
+    /** Files an open event under the bucket of its last packet, if that changed. */
+    private void rebucket(final Acc a)
     {
-        // a full pass over the open events, at most once per eighth of the gap of data time
-        if (lastSweep != Long.MIN_VALUE && nowMicros - lastSweep < params.gapMicros() / 8)
+        final long b = Math.floorDiv(a.last, bucketMicros);
+        if (b != a.bucket)
         {
-            return;
+            a.bucket = b;
+            buckets.computeIfAbsent(b, x -> new ArrayList<>()).add(a);
         }
-        lastSweep = nowMicros;
-        final List<ScanEvent> finished = new ArrayList<>();
-        for (final Iterator<Map.Entry<Key, Acc>> it = open.entrySet().iterator(); it.hasNext(); )
-        {
-            final Map.Entry<Key, Acc> e = it.next();
-            if (nowMicros - e.getValue().last > params.gapMicros())
-            {
-                close(e.getKey(), e.getValue(), finished);
-                it.remove();
-            }
-        }
-        emit(finished);
     }
 
     /**
@@ -338,7 +556,6 @@ public final class ScanEventDetector
         {
             flushPending();
             bin = nowMicros;
-            lastSweep = Long.MIN_VALUE;
             sweep(nowMicros);
         }
     }
@@ -348,18 +565,20 @@ public final class ScanEventDetector
     {
         flushPending();
         final List<ScanEvent> finished = new ArrayList<>();
-        for (final Map.Entry<Key, Acc> e : open.entrySet())
+        for (final Acc a : open.values())
         {
-            close(e.getKey(), e.getValue(), finished);
+            close(a, finished);
+            a.removed = true;
         }
         open.clear();
+        buckets.clear();
         emit(finished);
     }
 
     /** Events open (not yet finished), for metrics. */
     public int openEvents()
     {
-        return open.size() + pending.size();
+        return open.size() + staged.size();
     }
 
     private void emit(final List<ScanEvent> finished)
@@ -372,14 +591,14 @@ public final class ScanEventDetector
         .thenComparing(ScanEvent::srcText).thenComparingInt(ScanEvent::protocol).thenComparingInt(ScanEvent::port)
         .thenComparingInt(ScanEvent::trafficClass);
 
-    private void close(final Key k, final Acc a, final List<ScanEvent> out)
+    private void close(final Acc a, final List<ScanEvent> out)
     {
-        final long destinations = Math.max(a.destinations.estimate(), a.maxRecordDestinations);
+        final long destinations = a.destinations();
         if (destinations < params.minDestinations())
         {
             return;
         }
-        final boolean v4 = Addresses.isIpv4Mapped(k.hi(), k.lo());
+        final boolean v4 = Addresses.isIpv4Mapped(a.hi, a.lo);
         double rate = Double.NaN;
         double coverage = Double.NaN;
         if (v4)
@@ -394,13 +613,14 @@ public final class ScanEventDetector
         ScannerTool tool = null;
         for (int t = 0; t < TOOLS.length && tool == null; t++)
         {
-            if (a.toolMatching[t] > 0 && ScannerTool.attributes(a.toolMatching[t], a.toolScope[t]))
+            // every packet of the key is in a tool's scope or none is (the scope is a class and IP version)
+            if (a.matching[t] > 0 && TOOLS[t].inScope(a.trafficClass, v4) && ScannerTool.attributes(a.matching[t], a.packets))
             {
                 tool = TOOLS[t];
             }
         }
-        out.add(new ScanEvent(Addresses.toBytes(k.hi(), k.lo()), k.protocol(), k.port(), k.trafficClass(), a.first, a.last,
-            a.packets, destinations, coverage, tool, rate, a.sensors.toList()));
+        out.add(new ScanEvent(Addresses.toBytes(a.hi, a.lo), a.protocol, a.port, a.trafficClass, a.first, a.last,
+            a.packets, destinations, coverage, tool, rate, a.sensors()));
     }
 
     /**

@@ -302,4 +302,36 @@ class ScanEventDetectorTest
         assertThatThrownBy(() -> d.add(scan("192.0.2.1", 60 * S, 70 * S, 1, 0, 1, 0), "a"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of bin order");
     }
+
+    @Test
+    void shouldReportEachEventOnceWhenManyExpireAtDifferentTimes()
+    {
+        // 200 sources; source i scans in bin i and again 12 bins (720 s) later: two events each,
+        // closed by data time at different moments, interleaved with other sources' records
+        final ScanEventDetector d = detector(SLASH24);
+        final java.util.TreeMap<Long, List<FlowRecord>> byBin = new java.util.TreeMap<>();
+        for (int i = 0; i < 200; i++)
+        {
+            final String src = "192.0." + (i / 100) + "." + (i % 100 + 1);
+            for (final long bin : new long[] {i * BIN, i * BIN + 12 * BIN})
+            {
+                byBin.computeIfAbsent(bin, b -> new ArrayList<>()).add(scan(src, bin + S, bin + 50 * S, 20, i, i + 10, 0));
+            }
+        }
+        byBin.values().forEach(rs -> rs.forEach(r -> d.add(r, "a")));
+        final long lastBin = byBin.lastKey();
+        d.advanceTo(lastBin + BIN + 625 * S);
+        assertThat(d.openEvents()).isZero();
+        final int before = events.size();
+        d.finish();
+        assertThat(events).hasSize(before).hasSize(400);
+        final java.util.Map<String, Long> perSource = new java.util.HashMap<>();
+        events.forEach(e -> perSource.merge(e.srcText(), 1L, Long::sum));
+        assertThat(perSource).hasSize(200).allSatisfy((src, n) -> assertThat(n).isEqualTo(2));
+        assertThat(events).allSatisfy(e ->
+        {
+            assertThat(e.packets()).isEqualTo(20);
+            assertThat(e.destinations()).isEqualTo(10);
+        });
+    }
 }
