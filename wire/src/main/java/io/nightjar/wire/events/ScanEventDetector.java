@@ -7,8 +7,8 @@ import io.nightjar.wire.schema.TrafficClass;
 import io.nightjar.wire.sketch.DistinctSketch;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -96,22 +96,33 @@ public final class ScanEventDetector
 
     private static final ScannerTool[] TOOLS = ScannerTool.all();
 
+    static
+    {
+        // Acc keeps the matching packets of each tool in a field of its own
+        if (TOOLS.length != 3)
+        {
+            throw new AssertionError("ScanEventDetector.Acc expects 3 scanner tools, not " + TOOLS.length);
+        }
+    }
+
     /**
      * An open event. Kept small (most keys are low-rate sources that never become events): one
      * destination hash inline until a second distinct one needs a sketch, matching packets per tool
      * as fields (the rule's scope is fixed by the key's class and IP version), one sensor id inline.
+     * Found through {@link #open} by its key, which maps to its {@link #id} in {@link #accs}.
      * The fields after {@code sensors} are about the current bin: the event's last packet before it,
      * whether a record of the bin continues the event, and the records that may start a new one.
      */
     private static final class Acc
     {
-        // the key (source, protocol, port, class): an open event is its own key in the map
+        // the key (source, protocol, port, class)
         long hi;
         long lo;
         int protocol;
         int port;
         int trafficClass;
-        int hash;
+        /** Index in {@link #accs} while open, else -1. */
+        int id = -1;
 
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -120,7 +131,9 @@ public final class ScanEventDetector
         boolean hasOne;
         DistinctSketch sketch;
         long maxRecordDestinations;
-        final long[] matching = new long[TOOLS.length];
+        long matching0;
+        long matching1;
+        long matching2;
         String sensor;
         TreeSet<String> moreSensors;
 
@@ -138,23 +151,12 @@ public final class ScanEventDetector
             protocol = proto;
             port = p;
             trafficClass = cls;
-            long h = srcHi * 0x9E3779B97F4A7C15L;
-            h = (h ^ srcLo) * 0xC2B2AE3D27D4EB4FL;
-            h = (h ^ ((long)proto << 40 | (long)cls << 16 | p)) * 0x165667B19E3779F9L;
-            hash = (int)(h ^ h >>> 32);
             return this;
         }
 
-        @Override
-        public int hashCode()
+        long matching(final int tool)
         {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(final Object o)
-        {
-            return o instanceof Acc a && a.lo == lo && a.hi == hi && a.port == port && a.protocol == protocol && a.trafficClass == trafficClass;
+            return tool == 0 ? matching0 : tool == 1 ? matching1 : matching2;
         }
 
         void addHash(final int h)
@@ -242,10 +244,9 @@ public final class ScanEventDetector
                 addHash(o.oneHash);
             }
             maxRecordDestinations = Math.max(maxRecordDestinations, o.maxRecordDestinations);
-            for (int k = 0; k < TOOLS.length; k++)
-            {
-                matching[k] += o.matching[k];
-            }
+            matching0 += o.matching0;
+            matching1 += o.matching1;
+            matching2 += o.matching2;
             if (o.moreSensors != null)
             {
                 o.moreSensors.forEach(this::addSensor);
@@ -261,9 +262,14 @@ public final class ScanEventDetector
     private final double scale;
     private final long darknetIpv4Addresses;
     private final Consumer<ScanEvent> sink;
-    private final Map<Acc, Acc> open = new HashMap<>(1 << 16);
-    /** The lookup key of {@link #accFor} (reused: no allocation for a key already open). */
-    private final Acc probe = new Acc();
+    /** Open events: key (source, {@link #tag protocol and port}, class) to their index in {@link #accs}. */
+    private final EventKeyTable open = new EventKeyTable(1 << 16);
+    /** Open events by index (null: free). */
+    private Acc[] accs = new Acc[1 << 16];
+    /** Free indexes of {@link #accs} below {@link #accsUsed}, a stack. */
+    private int[] freeIds = new int[64];
+    private int freeCount;
+    private int accsUsed;
     /** Keys whose open event has staged records in the current bin (they may start a new event). */
     private final List<Acc> staged = new ArrayList<>();
     private long bin = Long.MIN_VALUE;
@@ -401,15 +407,17 @@ public final class ScanEventDetector
             return null;
         }
         lastOpen = true;
-        final Acc a = open.get(probe.key(srcHi, srcLo, protocol, port, trafficClass));
-        if (a == null)
+        final long tag = tag(protocol, port);
+        final int id = open.get(srcHi, srcLo, tag, trafficClass);
+        if (id == EventKeyTable.MISSING)
         {
             final Acc created = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
             created.touchedBin = bin;
             created.continues = true;
-            open.put(created, created);
+            open.put(srcHi, srcLo, tag, trafficClass, attach(created));
             return created;
         }
+        final Acc a = accs[id];
         if (a.touchedBin != bin)
         {
             a.touchedBin = bin;
@@ -448,14 +456,60 @@ public final class ScanEventDetector
         a.last = Math.max(a.last, lastMicros);
         a.packets += packets;
         a.maxRecordDestinations = Math.max(a.maxRecordDestinations, destinations);
-        for (int k = 0; k < TOOLS.length; k++)
+        if ((fingerprint & TOOLS[0].bit()) != 0)
         {
-            if ((fingerprint & TOOLS[k].bit()) != 0)
-            {
-                a.matching[k] += packets;
-            }
+            a.matching0 += packets;
+        }
+        if ((fingerprint & TOOLS[1].bit()) != 0)
+        {
+            a.matching1 += packets;
+        }
+        if ((fingerprint & TOOLS[2].bit()) != 0)
+        {
+            a.matching2 += packets;
         }
         a.addSensor(sensorId);
+    }
+
+    /** The table's 64-bit part of the key: protocol and port (the class is the 32-bit part). */
+    private static long tag(final int protocol, final int port)
+    {
+        return (long)protocol << 32 | (port & 0xffffffffL);
+    }
+
+    /** Gives {@code a} an index in {@link #accs} (a free one if any). */
+    private int attach(final Acc a)
+    {
+        final int id;
+        if (freeCount > 0)
+        {
+            id = freeIds[--freeCount];
+        }
+        else
+        {
+            if (accsUsed == accs.length)
+            {
+                accs = Arrays.copyOf(accs, accs.length * 2);
+            }
+            id = accsUsed++;
+        }
+        accs[id] = a;
+        a.id = id;
+        return id;
+    }
+
+    /** Removes the open event {@code a} from the table and frees its index. */
+    private void detach(final Acc a)
+    {
+        open.remove(a.hi, a.lo, tag(a.protocol, a.port), a.trafficClass);
+        accs[a.id] = null;
+        if (freeCount == freeIds.length)
+        {
+            freeIds = Arrays.copyOf(freeIds, freeIds.length * 2);
+        }
+        freeIds[freeCount++] = a.id;
+        a.id = -1;
+        a.removed = true;
     }
 
     /** Applies the current bin: events whose staged records were not continued end, the staged records start new ones. */
@@ -475,11 +529,14 @@ public final class ScanEventDetector
             }
             o.staged = null;
             close(o, finished);
-            open.remove(o);
+            // the new event takes the old one's place (same key, same index)
+            final int id = o.id;
+            o.id = -1;
             o.removed = true;
+            accs[id] = p;
+            p.id = id;
             p.touchedBin = bin;
             p.continues = true;
-            open.put(p, p);
             rebucket(p);
         }
         staged.clear();
@@ -514,8 +571,7 @@ public final class ScanEventDetector
                 if (nowMicros - a.last > params.gapMicros())
                 {
                     close(a, finished);
-                    open.remove(a);
-                    a.removed = true;
+                    detach(a);
                 }
                 else
                 {
@@ -565,12 +621,20 @@ public final class ScanEventDetector
     {
         flushPending();
         final List<ScanEvent> finished = new ArrayList<>();
-        for (final Acc a : open.values())
+        for (int id = 0; id < accsUsed; id++)
         {
-            close(a, finished);
-            a.removed = true;
+            final Acc a = accs[id];
+            if (a != null)
+            {
+                close(a, finished);
+                a.removed = true;
+                a.id = -1;
+                accs[id] = null;
+            }
         }
         open.clear();
+        accsUsed = 0;
+        freeCount = 0;
         buckets.clear();
         emit(finished);
     }
@@ -614,7 +678,8 @@ public final class ScanEventDetector
         for (int t = 0; t < TOOLS.length && tool == null; t++)
         {
             // every packet of the key is in a tool's scope or none is (the scope is a class and IP version)
-            if (a.matching[t] > 0 && TOOLS[t].inScope(a.trafficClass, v4) && ScannerTool.attributes(a.matching[t], a.packets))
+            final long m = a.matching(t);
+            if (m > 0 && TOOLS[t].inScope(a.trafficClass, v4) && ScannerTool.attributes(m, a.packets))
             {
                 tool = TOOLS[t];
             }
