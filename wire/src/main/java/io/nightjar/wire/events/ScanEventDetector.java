@@ -138,11 +138,14 @@ public final class ScanEventDetector
         TreeSet<String> moreSensors;
 
         long touchedBin = Long.MIN_VALUE;
-        boolean removed;
         long lastBeforeBin;
         boolean continues;
         Acc staged;
         long bucket = Long.MIN_VALUE;
+        /** The expiry bucket this open event is linked into (null: none), and its neighbours there. */
+        Bucket in;
+        Acc prevInBucket;
+        Acc nextInBucket;
 
         Acc key(final long srcHi, final long srcLo, final int proto, final int p, final int cls)
         {
@@ -258,6 +261,58 @@ public final class ScanEventDetector
         }
     }
 
+    /**
+     * The open events whose last packet falls in one slice of data time ({@link #bucketMicros}
+     * wide): an intrusive doubly-linked list through {@link Acc#nextInBucket}, so that moving an
+     * event to a later bucket, or closing it, is O(1) and allocates nothing.
+     */
+    private static final class Bucket
+    {
+        final long index;
+        Acc head;
+
+        Bucket(final long index)
+        {
+            this.index = index;
+        }
+
+        void link(final Acc a)
+        {
+            a.in = this;
+            a.prevInBucket = null;
+            a.nextInBucket = head;
+            if (head != null)
+            {
+                head.prevInBucket = a;
+            }
+            head = a;
+        }
+
+        static void unlink(final Acc a)
+        {
+            final Bucket b = a.in;
+            if (b == null)
+            {
+                return;
+            }
+            if (a.prevInBucket != null)
+            {
+                a.prevInBucket.nextInBucket = a.nextInBucket;
+            }
+            else
+            {
+                b.head = a.nextInBucket;
+            }
+            if (a.nextInBucket != null)
+            {
+                a.nextInBucket.prevInBucket = a.prevInBucket;
+            }
+            a.in = null;
+            a.prevInBucket = null;
+            a.nextInBucket = null;
+        }
+    }
+
     private final Params params;
     private final double scale;
     private final long darknetIpv4Addresses;
@@ -273,8 +328,10 @@ public final class ScanEventDetector
     /** Keys whose open event has staged records in the current bin (they may start a new event). */
     private final List<Acc> staged = new ArrayList<>();
     private long bin = Long.MIN_VALUE;
-    /** Open events by the bucket of their last packet (stale entries are skipped when visited). */
-    private final TreeMap<Long, List<Acc>> buckets = new TreeMap<>();
+    /** Open events by the bucket of their last packet (each open event is in exactly one, its {@link Acc#bucket}). */
+    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+    /** The bucket {@link #rebucket} used last (most records of a bin end in the same one), or null. */
+    private Bucket lastBucket;
     private final long bucketMicros;
     /** Whether the accumulator {@link #accFor} returned last is an open event (not staged). */
     private boolean lastOpen;
@@ -509,7 +566,6 @@ public final class ScanEventDetector
         }
         freeIds[freeCount++] = a.id;
         a.id = -1;
-        a.removed = true;
     }
 
     /** Applies the current bin: events whose staged records were not continued end, the staged records start new ones. */
@@ -532,7 +588,7 @@ public final class ScanEventDetector
             // the new event takes the old one's place (same key, same index)
             final int id = o.id;
             o.id = -1;
-            o.removed = true;
+            Bucket.unlink(o);
             accs[id] = p;
             p.id = id;
             p.touchedBin = bin;
@@ -545,59 +601,71 @@ public final class ScanEventDetector
 
     /**
      * Closes the open events that no record from {@code nowMicros} on can continue. Events are
-     * filed by their last packet in buckets of an eighth of the gap ({@link #rebucket}); only buckets
-     * that ended more than the gap ago are visited, so a sweep costs the events it closes (plus stale
-     * entries of events that moved on), not every open event.
+     * linked into buckets of an eighth of the gap by their last packet ({@link #rebucket}); only
+     * buckets that began more than the gap ago are visited, so a sweep costs the events it closes
+     * (plus those of at most one bucket that stay open), not every open event.
      */
     private void sweep(final long nowMicros)
     {
-        final List<ScanEvent> finished = new ArrayList<>();
-        for (final Iterator<Map.Entry<Long, List<Acc>>> it = buckets.entrySet().iterator(); it.hasNext(); )
+        List<ScanEvent> finished = null;
+        for (final Iterator<Map.Entry<Long, Bucket>> it = buckets.entrySet().iterator(); it.hasNext(); )
         {
-            final Map.Entry<Long, List<Acc>> e = it.next();
-            final long b = e.getKey();
-            // events filed here have their last packet in [b * width, (b + 1) * width)
-            if (nowMicros - b * bucketMicros <= params.gapMicros())
+            final Bucket bucket = it.next().getValue();
+            // events linked here have their last packet in [index * width, (index + 1) * width)
+            if (nowMicros - bucket.index * bucketMicros <= params.gapMicros())
             {
                 break;
             }
-            final List<Acc> kept = new ArrayList<>();
-            for (final Acc a : e.getValue())
+            for (Acc a = bucket.head; a != null; )
             {
-                if (a.removed || a.bucket != b)
-                {
-                    continue; // closed, or moved on to a later bucket
-                }
+                final Acc next = a.nextInBucket;
                 if (nowMicros - a.last > params.gapMicros())
                 {
+                    if (finished == null)
+                    {
+                        finished = new ArrayList<>();
+                    }
                     close(a, finished);
+                    Bucket.unlink(a);
                     detach(a);
                 }
-                else
-                {
-                    kept.add(a);
-                }
+                a = next;
             }
-            if (kept.isEmpty())
+            if (bucket.head == null)
             {
                 it.remove();
-            }
-            else
-            {
-                e.setValue(kept);
+                if (lastBucket == bucket)
+                {
+                    lastBucket = null;
+                }
             }
         }
-        emit(finished);
+        if (finished != null)
+        {
+            emit(finished);
+        }
     }
 
-    /** Files an open event under the bucket of its last packet, if that changed. */
+    /** Links an open event into the bucket of its last packet, if that changed. */
     private void rebucket(final Acc a)
     {
         final long b = Math.floorDiv(a.last, bucketMicros);
         if (b != a.bucket)
         {
             a.bucket = b;
-            buckets.computeIfAbsent(b, x -> new ArrayList<>()).add(a);
+            Bucket.unlink(a);
+            Bucket to = lastBucket;
+            if (to == null || to.index != b)
+            {
+                to = buckets.get(b);
+                if (to == null)
+                {
+                    to = new Bucket(b);
+                    buckets.put(b, to);
+                }
+                lastBucket = to;
+            }
+            to.link(a);
         }
     }
 
@@ -627,7 +695,6 @@ public final class ScanEventDetector
             if (a != null)
             {
                 close(a, finished);
-                a.removed = true;
                 a.id = -1;
                 accs[id] = null;
             }
@@ -636,6 +703,7 @@ public final class ScanEventDetector
         accsUsed = 0;
         freeCount = 0;
         buckets.clear();
+        lastBucket = null;
         emit(finished);
     }
 
