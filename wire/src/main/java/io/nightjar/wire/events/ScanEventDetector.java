@@ -147,6 +147,32 @@ public final class ScanEventDetector
         Acc prevInBucket;
         Acc nextInBucket;
 
+        /** Back to the state of a new accumulator (for reuse: no allocation per new key once warm). */
+        void reset()
+        {
+            id = -1;
+            first = Long.MAX_VALUE;
+            last = Long.MIN_VALUE;
+            packets = 0;
+            oneHash = 0;
+            hasOne = false;
+            sketch = null;
+            maxRecordDestinations = 0;
+            matching0 = 0;
+            matching1 = 0;
+            matching2 = 0;
+            sensor = null;
+            moreSensors = null;
+            touchedBin = Long.MIN_VALUE;
+            lastBeforeBin = 0;
+            continues = false;
+            staged = null;
+            bucket = Long.MIN_VALUE;
+            in = null;
+            prevInBucket = null;
+            nextInBucket = null;
+        }
+
         Acc key(final long srcHi, final long srcLo, final int proto, final int p, final int cls)
         {
             hi = srcHi;
@@ -325,6 +351,10 @@ public final class ScanEventDetector
     private int[] freeIds = new int[64];
     private int freeCount;
     private int accsUsed;
+    /** Closed accumulators kept for reuse, a stack (at most {@link #MAX_SPARES}). */
+    private Acc[] spares = new Acc[1024];
+    private int spareCount;
+    private static final int MAX_SPARES = 1 << 20;
     /** Keys whose open event has staged records in the current bin (they may start a new event). */
     private final List<Acc> staged = new ArrayList<>();
     private long bin = Long.MIN_VALUE;
@@ -468,7 +498,7 @@ public final class ScanEventDetector
         final int id = open.get(srcHi, srcLo, tag, trafficClass);
         if (id == EventKeyTable.MISSING)
         {
-            final Acc created = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
+            final Acc created = newAcc().key(srcHi, srcLo, protocol, port, trafficClass);
             created.touchedBin = bin;
             created.continues = true;
             open.put(srcHi, srcLo, tag, trafficClass, attach(created));
@@ -498,7 +528,7 @@ public final class ScanEventDetector
         }
         if (a.staged == null)
         {
-            a.staged = new Acc().key(srcHi, srcLo, protocol, port, trafficClass);
+            a.staged = newAcc().key(srcHi, srcLo, protocol, port, trafficClass);
             staged.add(a);
         }
         lastOpen = false;
@@ -532,6 +562,33 @@ public final class ScanEventDetector
     private static long tag(final int protocol, final int port)
     {
         return (long)protocol << 32 | (port & 0xffffffffL);
+    }
+
+    /** A reset accumulator: a closed one if any, else a new one. */
+    private Acc newAcc()
+    {
+        if (spareCount > 0)
+        {
+            final Acc a = spares[--spareCount];
+            spares[spareCount] = null;
+            return a;
+        }
+        return new Acc();
+    }
+
+    /** Keeps a closed accumulator (no longer referenced by the table, a bucket or the staged list) for reuse. */
+    private void recycle(final Acc a)
+    {
+        if (spareCount == spares.length)
+        {
+            if (spares.length >= MAX_SPARES)
+            {
+                return;
+            }
+            spares = Arrays.copyOf(spares, spares.length * 2);
+        }
+        a.reset();
+        spares[spareCount++] = a;
     }
 
     /** Gives {@code a} an index in {@link #accs} (a free one if any). */
@@ -594,6 +651,7 @@ public final class ScanEventDetector
             p.touchedBin = bin;
             p.continues = true;
             rebucket(p);
+            recycle(o);
         }
         staged.clear();
         emit(finished);
@@ -628,6 +686,7 @@ public final class ScanEventDetector
                     close(a, finished);
                     Bucket.unlink(a);
                     detach(a);
+                    recycle(a);
                 }
                 a = next;
             }
