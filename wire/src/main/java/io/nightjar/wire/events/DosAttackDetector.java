@@ -113,6 +113,13 @@ public final class DosAttackDetector
         long peakWindow;
         final SensorSet sensors = new SensorSet();
 
+        // while open: its key, and its place among the expiry buckets (by its last packet)
+        Key key;
+        long bucket = Long.MIN_VALUE;
+        Bucket in;
+        Acc prevInBucket;
+        Acc nextInBucket;
+
         void merge(final Acc o)
         {
             first = Math.min(first, o.first);
@@ -147,6 +154,58 @@ public final class DosAttackDetector
         }
     }
 
+    /**
+     * The open attacks whose last packet falls in one slice of data time ({@link #bucketMicros}
+     * wide), an intrusive doubly-linked list: an expiry pass visits only the buckets old enough to
+     * hold attacks that ended, not every open attack.
+     */
+    private static final class Bucket
+    {
+        final long index;
+        Acc head;
+
+        Bucket(final long index)
+        {
+            this.index = index;
+        }
+
+        void link(final Acc a)
+        {
+            a.in = this;
+            a.prevInBucket = null;
+            a.nextInBucket = head;
+            if (head != null)
+            {
+                head.prevInBucket = a;
+            }
+            head = a;
+        }
+
+        static void unlink(final Acc a)
+        {
+            final Bucket b = a.in;
+            if (b == null)
+            {
+                return;
+            }
+            if (a.prevInBucket != null)
+            {
+                a.prevInBucket.nextInBucket = a.nextInBucket;
+            }
+            else
+            {
+                b.head = a.nextInBucket;
+            }
+            if (a.nextInBucket != null)
+            {
+                a.nextInBucket.prevInBucket = a.prevInBucket;
+            }
+            a.in = null;
+            a.prevInBucket = null;
+            a.nextInBucket = null;
+        }
+    }
+
     private final Params params;
     private final int windowSlots;
     private final Consumer<DosAttack> sink;
@@ -154,6 +213,10 @@ public final class DosAttackDetector
     private final Map<Key, Acc> pending = new HashMap<>();
     private long bin = Long.MIN_VALUE;
     private long lastSweep = Long.MIN_VALUE;
+    /** Open attacks by the bucket of their last packet (each in exactly one, its {@link Acc#bucket}). */
+    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+    private Bucket lastBucket;
+    private final long bucketMicros;
 
     /**
      * @param params thresholds.
@@ -164,6 +227,7 @@ public final class DosAttackDetector
         this.params = Objects.requireNonNull(params, "params");
         this.windowSlots = (int)(params.windowMicros() / BackscatterDetail.SLOT_MICROS);
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.bucketMicros = Math.max(1, params.gapMicros() / 8);
     }
 
     /** Adds one flow record (ignored unless it is backscatter). */
@@ -273,53 +337,115 @@ public final class DosAttackDetector
             return;
         }
         final List<DosAttack> finished = new ArrayList<>();
+        // records from the next bin on have slots from the pending bin's first slot on: windows ending before are final
+        final long settled = Math.floorDiv(bin, BackscatterDetail.SLOT_MICROS);
         for (final Map.Entry<Key, Acc> e : pending.entrySet())
         {
             final Acc o = open.get(e.getKey());
             final Acc p = e.getValue();
+            final Acc a;
             if (o == null)
             {
                 open.put(e.getKey(), p);
+                a = p;
             }
             else if (p.first - o.last > params.gapMicros())
             {
                 close(e.getKey(), o, finished);
+                Bucket.unlink(o);
                 open.put(e.getKey(), p);
+                a = p;
             }
             else
             {
                 o.merge(p);
+                a = o;
+            }
+            a.key = e.getKey();
+            rebucket(a);
+            // bounds the slots kept; when this runs does not change the peak (each slot's windows are counted once, when final)
+            if (a.slots.size() > 4 * windowSlots)
+            {
+                a.settle(settled, windowSlots);
             }
         }
         pending.clear();
         emit(finished);
     }
 
+    /** Links an open attack into the bucket of its last packet, if that changed. */
+    private void rebucket(final Acc a)
+    {
+        final long b = Math.floorDiv(a.last, bucketMicros);
+        if (b != a.bucket)
+        {
+            a.bucket = b;
+            Bucket.unlink(a);
+            Bucket to = lastBucket;
+            if (to == null || to.index != b)
+            {
+                to = buckets.get(b);
+                if (to == null)
+                {
+                    to = new Bucket(b);
+                    buckets.put(b, to);
+                }
+                lastBucket = to;
+            }
+            to.link(a);
+        }
+    }
+
+    /**
+     * Reports the open attacks that no record from {@code nowMicros} on can continue: on
+     * {@link #advanceTo}, and at most every eighth of the gap of data time otherwise. Only the
+     * buckets that began more than the gap ago are visited, not every open attack.
+     */
     private void sweep(final long nowMicros)
     {
-        // records from nowMicros on have slots from here on: the windows ending before are final
-        final long settled = Math.floorDiv(nowMicros, BackscatterDetail.SLOT_MICROS);
         final boolean full = lastSweep == Long.MIN_VALUE || nowMicros - lastSweep >= params.gapMicros() / 8;
-        final List<DosAttack> finished = new ArrayList<>();
-        for (final Iterator<Map.Entry<Key, Acc>> it = open.entrySet().iterator(); it.hasNext(); )
+        if (!full)
         {
-            final Map.Entry<Key, Acc> e = it.next();
-            final Acc a = e.getValue();
-            if (full && nowMicros - a.last > params.gapMicros())
+            return;
+        }
+        lastSweep = nowMicros;
+        List<DosAttack> finished = null;
+        for (final Iterator<Map.Entry<Long, Bucket>> it = buckets.entrySet().iterator(); it.hasNext(); )
+        {
+            final Bucket bucket = it.next().getValue();
+            // attacks linked here have their last packet in [index * width, (index + 1) * width)
+            if (nowMicros - bucket.index * bucketMicros <= params.gapMicros())
             {
-                close(e.getKey(), a, finished);
+                break;
+            }
+            for (Acc a = bucket.head; a != null; )
+            {
+                final Acc next = a.nextInBucket;
+                if (nowMicros - a.last > params.gapMicros())
+                {
+                    if (finished == null)
+                    {
+                        finished = new ArrayList<>();
+                    }
+                    close(a.key, a, finished);
+                    Bucket.unlink(a);
+                    open.remove(a.key);
+                }
+                a = next;
+            }
+            if (bucket.head == null)
+            {
                 it.remove();
-            }
-            else if (a.slots.size() > 4 * windowSlots)
-            {
-                a.settle(settled, windowSlots);
+                if (lastBucket == bucket)
+                {
+                    lastBucket = null;
+                }
             }
         }
-        if (full)
+        if (finished != null)
         {
-            lastSweep = nowMicros;
+            emit(finished);
         }
-        emit(finished);
     }
 
     /** Declares that no record with a bin earlier than {@code nowMicros} will follow; reports what can no longer continue. */
@@ -344,6 +470,8 @@ public final class DosAttackDetector
             close(e.getKey(), e.getValue(), finished);
         }
         open.clear();
+        buckets.clear();
+        lastBucket = null;
         emit(finished);
     }
 
