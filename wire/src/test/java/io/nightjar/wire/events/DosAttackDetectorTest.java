@@ -321,4 +321,44 @@ class DosAttackDetectorTest
             assertThat(a.peakWindowPackets()).isEqualTo(35 + 6);
         });
     }
+
+    @Test
+    void shouldReportEachOfManyAttacksOnceAsSoonAsDataTimePassesItsGap()
+    {
+        // 50 victims; victim i is attacked from bin i for two minutes at 1 packet/s: the attacks end at
+        // different data times and each must be reported by the first advanceTo more than 300 s after its last packet
+        final DosAttackDetector d = detector();
+        final TreeMap<Long, List<FlowRecord>> byBin = new TreeMap<>();
+        final long[] lastPacket = new long[50];
+        for (int i = 0; i < 50; i++)
+        {
+            final List<Packet> ps = packets(i * BIN, S, 120, "198.51.100." + (i + 1));
+            lastPacket[i] = ps.get(ps.size() - 1).micros();
+            for (final FlowRecord r : records("203.0.113." + (i + 1), 6, 80, null, ps))
+            {
+                byBin.computeIfAbsent(r.binStartMicros(), b -> new ArrayList<>()).add(r);
+            }
+        }
+        for (final long bin : byBin.keySet())
+        {
+            feed(d, byBin.get(bin), "a");
+            final long now = bin + BIN;
+            d.advanceTo(now);
+            long ended = 0;
+            for (final long last : lastPacket)
+            {
+                ended += now - last > DosAttackDetector.Params.DEFAULT_GAP_MICROS ? 1 : 0;
+            }
+            assertThat(attacks).as("attacks reported at %d s", now / S).hasSize((int)ended);
+        }
+        d.advanceTo(byBin.lastKey() + BIN + 301 * S);
+        assertThat(d.openAttacks()).isZero();
+        d.finish();
+        assertThat(attacks).hasSize(50).allSatisfy(a ->
+        {
+            assertThat(a.packets()).isEqualTo(120);
+            assertThat(a.peakWindowPackets()).isEqualTo(60);
+        });
+        assertThat(attacks.stream().map(DosAttack::victimText).distinct()).hasSize(50);
+    }
 }
