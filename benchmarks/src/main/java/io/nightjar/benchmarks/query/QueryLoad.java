@@ -27,10 +27,11 @@ import java.util.concurrent.TimeUnit;
  * Query load: a store of many synthetic flow records (made inside DuckDB with SQL, so that 100M
  * records take minutes, not hours), its daily roll-ups built by the store as the aggregator does,
  * then the dashboard's standard queries asked over HTTP with a token, sequentially, each timed into
- * an HdrHistogram: p50, p95, p99, max.
+ * an HdrHistogram: p50, p95, p99, max. {@code --panel-runs N} also times the dashboard's other panels over
+ * the data's last week.
  *
  * <pre>
- * QueryLoad --data DIR [--records 100000000] [--sensors 16] [--days 365] [--sources 5000000] [--runs 50] [--slow-runs 10] [--regenerate]
+ * QueryLoad --data DIR [--records 100000000] [--sensors 16] [--days 365] [--sources 5000000] [--runs 50] [--slow-runs 10] [--panel-runs 0] [--regenerate]
  * </pre>
  *
  * The synthetic records: one year from 2025-01-01, time increasing with the record number, sensors
@@ -58,6 +59,7 @@ public final class QueryLoad
         long sources = 5_000_000L;
         int runs = 50;
         int slowRuns = 10;
+        int panelRuns = 0;
         boolean regenerate = false;
         for (int i = 0; i < args.length; i++)
         {
@@ -70,6 +72,7 @@ public final class QueryLoad
                 case "--sources" -> sources = Long.parseLong(args[++i].replace("_", ""));
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--slow-runs" -> slowRuns = Integer.parseInt(args[++i]);
+                case "--panel-runs" -> panelRuns = Integer.parseInt(args[++i]);
                 case "--regenerate" -> regenerate = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -107,13 +110,31 @@ public final class QueryLoad
                 {"top TCP ports for a year, packets only (sources=false)", "/api/v1/ports/top?" + year + "&limit=10&sources=false"},
                 {"top TCP ports for a year, with exact distinct sources", "/api/v1/ports/top?" + year + "&limit=10"},
             };
+            final String week = "from=2025-12-24T12:00:00Z&to=2025-12-31T12:00:00Z";
+            final String[][] panels = {
+                {"week: volume by class, hourly", "/api/v1/volume?" + week + "&step=1h"},
+                {"week: top TCP ports with sources", "/api/v1/ports/top?" + week + "&limit=10"},
+                {"week: top sources", "/api/v1/sources/top?" + week + "&limit=20"},
+                {"week: top countries", "/api/v1/countries/top?" + week + "&limit=20"},
+                {"week: top ASNs", "/api/v1/asns/top?" + week + "&limit=20"},
+                {"week: scanner tools", "/api/v1/tools?" + week},
+                {"week: scan events (ORION)", "/api/v1/events/scans?" + week + "&limit=100"},
+                {"week: DoS attacks (RS-DoS)", "/api/v1/events/dos?" + week + "&limit=100"},
+                {"last 24 h: surging ports", "/api/v1/ports/surging?to=2025-12-31T12:00:00Z"},
+                {"week: sensor health", "/api/v1/sensors/health?" + week},
+            };
+            final List<String[]> all = new ArrayList<>(List.of(queries));
+            if (panelRuns > 0)
+            {
+                all.addAll(List.of(panels));
+            }
             final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             System.out.printf("%n%-56s %9s %9s %9s %9s  (ms, after 3 warm-up runs)%n", "query", "p50", "p95", "p99", "max");
-            for (final String[] q : queries)
+            for (final String[] q : all)
             {
                 final Histogram h = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
                 // the exact-sources ranking takes seconds at 100M records: fewer runs of it
-                final int n = q[0].contains("exact") ? Math.min(runs, slowRuns) : runs;
+                final int n = q[0].contains("exact") ? Math.min(runs, slowRuns) : q[0].startsWith("week") || q[0].startsWith("last") ? panelRuns : runs;
                 for (int i = 0; i < n + 3; i++)
                 {
                     final long start = System.nanoTime();
