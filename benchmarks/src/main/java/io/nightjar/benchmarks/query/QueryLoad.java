@@ -27,10 +27,11 @@ import java.util.concurrent.TimeUnit;
  * Query load: a store of many synthetic flow records (made inside DuckDB with SQL, so that 100M
  * records take minutes, not hours), its daily roll-ups built by the store as the aggregator does,
  * then the dashboard's standard queries asked over HTTP with a token, sequentially, each timed into
- * an HdrHistogram: p50, p95, p99, max.
+ * an HdrHistogram: p50, p95, p99, max. {@code --panel-runs N} also times the dashboard's other panels over
+ * the data's last week.
  *
  * <pre>
- * QueryLoad --data DIR [--records 100000000] [--sensors 16] [--days 365] [--sources 5000000] [--runs 50] [--regenerate]
+ * QueryLoad --data DIR [--records 100000000] [--sensors 16] [--days 365] [--sources 5000000] [--runs 50] [--slow-runs 10] [--panel-runs 0] [--regenerate]
  * </pre>
  *
  * The synthetic records: one year from 2025-01-01, time increasing with the record number, sensors
@@ -57,6 +58,8 @@ public final class QueryLoad
         int days = 365;
         long sources = 5_000_000L;
         int runs = 50;
+        int slowRuns = 10;
+        int panelRuns = 0;
         boolean regenerate = false;
         for (int i = 0; i < args.length; i++)
         {
@@ -68,6 +71,8 @@ public final class QueryLoad
                 case "--days" -> days = Integer.parseInt(args[++i]);
                 case "--sources" -> sources = Long.parseLong(args[++i].replace("_", ""));
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--slow-runs" -> slowRuns = Integer.parseInt(args[++i]);
+                case "--panel-runs" -> panelRuns = Integer.parseInt(args[++i]);
                 case "--regenerate" -> regenerate = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -100,16 +105,37 @@ public final class QueryLoad
             final String year = "from=2025-01-01&to=2026-01-01";
             final String[][] queries = {
                 {"top TCP ports for a year by week (TSUBAME view)", "/api/v1/ports/tsubame?" + year + "&step=1w&limit=5"},
-                {"top TCP ports for a year, with exact distinct sources", "/api/v1/ports/top?" + year + "&limit=10"},
                 {"one port's daily series for a year", "/api/v1/ports/series?" + year + "&port=23&step=1d"},
                 {"top countries for a month", "/api/v1/countries/top?from=2025-06-01&to=2025-07-01&limit=10"},
+                {"top TCP ports for a year, packets only (sources=false)", "/api/v1/ports/top?" + year + "&limit=10&sources=false"},
+                {"top TCP ports for a year, with exact distinct sources", "/api/v1/ports/top?" + year + "&limit=10"},
             };
+            final String week = "from=2025-12-24T12:00:00Z&to=2025-12-31T12:00:00Z";
+            final String[][] panels = {
+                {"week: volume by class, hourly", "/api/v1/volume?" + week + "&step=1h"},
+                {"week: top TCP ports with sources", "/api/v1/ports/top?" + week + "&limit=10"},
+                {"week: top sources", "/api/v1/sources/top?" + week + "&limit=20"},
+                {"week: top countries", "/api/v1/countries/top?" + week + "&limit=20"},
+                {"week: top ASNs", "/api/v1/asns/top?" + week + "&limit=20"},
+                {"week: scanner tools", "/api/v1/tools?" + week},
+                {"week: scan events (ORION)", "/api/v1/events/scans?" + week + "&limit=100"},
+                {"week: DoS attacks (RS-DoS)", "/api/v1/events/dos?" + week + "&limit=100"},
+                {"last 24 h: surging ports", "/api/v1/ports/surging?to=2025-12-31T12:00:00Z"},
+                {"week: sensor health", "/api/v1/sensors/health?" + week},
+            };
+            final List<String[]> all = new ArrayList<>(List.of(queries));
+            if (panelRuns > 0)
+            {
+                all.addAll(List.of(panels));
+            }
             final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            System.out.printf("%n%-56s %9s %9s %9s %9s  (ms, %d runs after 3 warm-up)%n", "query", "p50", "p95", "p99", "max", runs);
-            for (final String[] q : queries)
+            System.out.printf("%n%-56s %9s %9s %9s %9s  (ms, after 3 warm-up runs)%n", "query", "p50", "p95", "p99", "max");
+            for (final String[] q : all)
             {
                 final Histogram h = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
-                for (int i = 0; i < runs + 3; i++)
+                // the exact-sources ranking takes seconds at 100M records: fewer runs of it
+                final int n = q[0].contains("exact") ? Math.min(runs, slowRuns) : q[0].startsWith("week") || q[0].startsWith("last") ? panelRuns : runs;
+                for (int i = 0; i < n + 3; i++)
                 {
                     final long start = System.nanoTime();
                     final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + q[1])).header("Authorization", "Bearer " + TOKEN)
@@ -124,8 +150,8 @@ public final class QueryLoad
                         h.recordValue(ns);
                     }
                 }
-                System.out.printf("%-56s %9.1f %9.1f %9.1f %9.1f%n", q[0], h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
-                    h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+                System.out.printf("%-56s %9.1f %9.1f %9.1f %9.1f  (%d runs)%n", q[0], h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
+                    h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, n);
             }
         }
     }
