@@ -21,7 +21,8 @@ import java.util.StringJoiner;
  * {@code /api/v1/ports/surging}: DShield's trend score per destination port,
  * {@code sqrt((S − s)² / s + (T − t)² / t)}, where S and T are the distinct sources and distinct
  * targets (darknet addresses hit) of the port in the last 24 hours before {@code to}, and s and t
- * their daily averages over the 30 days before that. A baseline of zero counts as one, so a port
+ * their daily averages over the 30 whole UTC days before the day in which those 24 hours begin
+ * (read from the daily roll-ups). A baseline of zero counts as one, so a port
  * never probed before scores about its new sources. Targets are merged from the flow records'
  * destination sketches per sensor (exact up to 1024 per sensor and day, HyperLogLog beyond) and
  * summed over sensors (their darknets are disjoint). {@code sensor_ratio} compares the port's
@@ -53,7 +54,9 @@ public final class SurgingQuery
             final Scope asked = Scope.resolve(p, cat, 1, false);
             final long to = asked.toMicros();
             final Scope last = asked.withRange(to - DAY_US, to);
-            final Scope base = asked.withRange(to - 31 * DAY_US, to - DAY_US);
+            // the baseline: the 30 whole UTC days before the day in which the last 24 h begin (read from the daily roll-ups)
+            final long baseEnd = Math.floorDiv(to - DAY_US, DAY_US) * DAY_US;
+            final Scope base = asked.withRange(baseEnd - 30 * DAY_US, baseEnd);
             final double threshold = p.decimal("threshold", 10, 0, 1e12);
             final int limit = Params.limit(p, 20);
             final List<Integer> protos = asked.protocol() == null ? List.of(6, 17) : List.of(asked.protocol());
@@ -68,7 +71,7 @@ public final class SurgingQuery
                 final List<Integer> candidates = new ArrayList<>(now.keySet());
                 candidates.sort(Comparator.comparingLong((Integer k) -> -now.get(k)[0]).thenComparing(k -> k));
                 final List<Integer> ports = candidates.subList(0, Math.min(CANDIDATES, candidates.size()));
-                final Map<Integer, long[]> before = sourcesAndTargets(c, base.withProtocol(proto), cls, ports);
+                final Map<Integer, long[]> before = baseline(c, base.withProtocol(proto), cls, ports);
                 for (final int port : ports)
                 {
                     final long[] n = now.get(port);
@@ -92,6 +95,46 @@ public final class SurgingQuery
             extra.put("baseline_days", baseDays);
             return ctx.answer(c, last, extra, top);
         }
+    }
+
+    /**
+     * Per port of {@code ports}: {sources summed over the baseline's UTC days (exact per day), targets
+     * summed over its days and sensors}, from the daily roll-ups when every day is clean, else from the
+     * records (the same values: see {@link #sourcesAndTargets}).
+     */
+    private static Map<Integer, long[]> baseline(final Connection c, final Scope base, final TrafficClass cls, final List<Integer> ports)
+        throws SQLException
+    {
+        final Union u = Union.plan(c, base, true);
+        if (!u.usesRollups() || !u.rawScopes().isEmpty() || ports.isEmpty())
+        {
+            return sourcesAndTargets(c, base, cls, ports);
+        }
+        final StringJoiner in = new StringJoiner(", ", " AND port IN (", ")");
+        ports.forEach(x -> in.add(Integer.toString(x)));
+        final String where = " WHERE day >= DATE '1970-01-01' + ?::INTEGER AND day < DATE '1970-01-01' + ?::INTEGER" + base.filters("", true)
+            + " AND class = " + cls.id() + in;
+        final Map<Integer, long[]> out = new HashMap<>();
+        final String sources = base.regional() ? "SELECT port, sum(sources)::BIGINT FROM port_day_region" + where + " GROUP BY port"
+            : "SELECT port, count(DISTINCT (day, src)) FROM port_src_day" + where + " GROUP BY port";
+        final String targets = "SELECT port, sum(targets)::BIGINT FROM port_day" + where + " GROUP BY port";
+        for (int k = 0; k < 2; k++)
+        {
+            try (PreparedStatement ps = c.prepareStatement(k == 0 ? sources : targets))
+            {
+                ps.setLong(1, Math.floorDiv(base.fromMicros(), DAY_US));
+                ps.setLong(2, Math.floorDiv(base.toMicros(), DAY_US));
+                base.bindFilters(ps, 3, true);
+                try (ResultSet rs = ps.executeQuery())
+                {
+                    while (rs.next())
+                    {
+                        out.computeIfAbsent(rs.getInt(1), x -> new long[2])[k] = rs.getLong(2);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Days of the baseline in which any sensor in scope stored a bin (the average's denominator). */

@@ -39,7 +39,7 @@ public final class Rollups
     }
 
     /** Version of the roll-up tables' definitions: a store built by an older version rebuilds every day once. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /** Creates the roll-up tables if missing, and marks every day dirty when they were built by another version. */
     static void create(final Statement st) throws SQLException
@@ -72,7 +72,8 @@ public final class Rollups
     {
         st.execute("CREATE TABLE IF NOT EXISTS rollup_days (day DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
         st.execute("CREATE TABLE IF NOT EXISTS port_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
-            + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL)");
+            + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL,"
+            + " targets BIGINT NOT NULL DEFAULT 0)");
         st.execute("CREATE TABLE IF NOT EXISTS port_src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
             + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, src BLOB NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS rollup_months (month DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
@@ -127,6 +128,103 @@ public final class Rollups
         return out;
     }
 
+    /**
+     * Fills {@code port_day.targets} of one day: the distinct darknet destinations of each (sensor,
+     * protocol, port) in the probe classes ({@code tcp_scan}, {@code udp_probe}), merged from the
+     * records' destination sketches (exact up to 1024, HyperLogLog beyond), for surging ports.
+     */
+    private static void targets(final Connection c, final String day, final String range) throws SQLException
+    {
+        try (Statement st = c.createStatement())
+        {
+            st.execute("CREATE OR REPLACE TEMP TABLE day_targets (sensor_id VARCHAR, protocol UTINYINT, port USMALLINT, class UTINYINT, targets BIGINT)");
+        }
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT sensor_id, protocol, port, class, destination_sketch, destinations FROM flows WHERE " + range
+                 + " AND class IN (" + io.nightjar.wire.schema.TrafficClass.TCP_SCAN.id() + ", " + io.nightjar.wire.schema.TrafficClass.UDP_PROBE.id()
+                 + ") ORDER BY sensor_id, protocol, port, class");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO day_targets VALUES (?, ?, ?, ?, ?)"))
+        {
+            final TargetMerger m = new TargetMerger(insert);
+            while (rs.next())
+            {
+                m.add(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getBytes(5), rs.getLong(6));
+            }
+            m.flush();
+            insert.executeBatch();
+        }
+        try (Statement st = c.createStatement())
+        {
+            st.execute("UPDATE port_day SET targets = t.targets FROM day_targets t WHERE port_day.day = " + day + " AND port_day.sensor_id = t.sensor_id"
+                + " AND port_day.protocol = t.protocol AND port_day.port = t.port AND port_day.class = t.class");
+            st.execute("DROP TABLE day_targets");
+        }
+    }
+
+    /** Merges consecutive records of one (sensor, protocol, port, class) into one distinct-target count. */
+    static final class TargetMerger
+    {
+        private final PreparedStatement out;
+        private String sensor;
+        private int protocol = -1;
+        private int port = -1;
+        private int cls = -1;
+        private io.nightjar.wire.sketch.DistinctSketch merged;
+        private long unsketched;
+
+        TargetMerger(final PreparedStatement out)
+        {
+            this.out = out;
+        }
+
+        void add(final String s, final int proto, final int p, final int c, final byte[] sketch, final long destinations) throws SQLException
+        {
+            if (!s.equals(sensor) || proto != protocol || p != port || c != cls)
+            {
+                flush();
+                sensor = s;
+                protocol = proto;
+                port = p;
+                cls = c;
+                merged = null;
+                unsketched = 0;
+            }
+            if (sketch == null)
+            {
+                unsketched = Math.max(unsketched, destinations);
+            }
+            else if (merged == null)
+            {
+                merged = io.nightjar.wire.sketch.DistinctSketch.fromBytes(sketch);
+            }
+            else
+            {
+                merged.merge(io.nightjar.wire.sketch.DistinctSketch.fromBytes(sketch));
+            }
+        }
+
+        /** The distinct targets of the current key: the merged sketch's, at least the largest unsketched record's. */
+        long current()
+        {
+            return Math.max(merged == null ? 0 : merged.estimate(), unsketched);
+        }
+
+        void flush() throws SQLException
+        {
+            if (sensor == null)
+            {
+                return;
+            }
+            out.setString(1, sensor);
+            out.setInt(2, protocol);
+            out.setInt(3, port);
+            out.setInt(4, cls);
+            out.setLong(5, current());
+            out.addBatch();
+            sensor = null;
+        }
+    }
+
     /** Dirty months whose days are all clean, oldest first, as the epoch day of their first day. */
     static List<Long> dirtyMonths(final Connection c) throws SQLException
     {
@@ -177,8 +275,9 @@ public final class Rollups
             {
                 st.execute("DELETE FROM " + t + " WHERE day = " + day);
             }
-            st.execute("INSERT INTO port_day SELECT " + day + ", sensor_id, protocol, port, class, sum(packets), sum(bytes), count(DISTINCT src)"
+            st.execute("INSERT INTO port_day SELECT " + day + ", sensor_id, protocol, port, class, sum(packets), sum(bytes), count(DISTINCT src), 0"
                 + " FROM flows WHERE " + range + " GROUP BY ALL");
+            targets(c, day, range);
             st.execute("INSERT INTO port_src_day SELECT DISTINCT " + day + ", sensor_id, protocol, port, class, src FROM flows WHERE " + range);
             st.execute("INSERT INTO src_day SELECT " + day + ", sensor_id, src, sum(packets), sum(bytes) FROM flows WHERE " + range + " GROUP BY ALL");
             st.execute("INSERT INTO sensor_day SELECT " + day + ", sensor_id, count(*), min(s), max(e), coalesce(max(next - e), 0) FROM ("

@@ -132,6 +132,9 @@ class RollupEquivalenceTest
         assertThat(countries.path("rows").size()).isEqualTo(3);
         both(() -> new SourcesQuery(ctx).asns(params(range, SourcesQuery.GROUP_PARAMETERS)), true);
         both(() -> new HealthQuery(ctx).run(params(range, HealthQuery.PARAMETERS)), false);
+        final String to = range.substring(range.indexOf("to=")).split("&")[0];
+        final String sensors = range.contains("sensor=") ? "&sensor=b" : range.contains("country=") ? "&country=TH" : "";
+        both(() -> new SurgingQuery(ctx).run(params(to + sensors + "&threshold=1", SurgingQuery.PARAMETERS)), false);
     }
 
     @ParameterizedTest
