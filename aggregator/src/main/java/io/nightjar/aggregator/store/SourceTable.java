@@ -110,6 +110,19 @@ public final class SourceTable
             db.commit();
             return;
         }
+        if (enricher.isEmpty() && count > 0)
+        {
+            // Started without geo data (missing files, --no-geo): keep what better data attributed before;
+            // new sources are stored unknown and get attributed when the data is back.
+            LOG.warn("geo: no geo data loaded; the {} stored sources keep their attribution ({}), new sources are stored unknown"
+                + " until a start with geo data re-attributes them", count, stored == null ? "none" : stored);
+            if (stored != null && !stored.startsWith("partial:"))
+            {
+                setMeta("geo_version", "partial:" + stored);
+            }
+            db.commit();
+            return;
+        }
         if (count == 0)
         {
             setMeta("geo_version", enricher.version());

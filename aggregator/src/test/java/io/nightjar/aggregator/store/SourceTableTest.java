@@ -217,4 +217,30 @@ class SourceTableTest
             assertThat(new SourceTable(store, geo, 2).reattributing()).isFalse();
         }
     }
+
+    @Test
+    void shouldKeepStoredAttributionWhenStartedWithoutGeoDataAndAttributeTheNewSourcesOnceTheDataIsBack(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flows("8.8.8.8"))
+        {
+            applyGroup(store, new SourceTable(store, geo, 1000), batch);
+        }
+        try (FlowStore store = FlowStore.open(dir, allocator); DecodedBatch batch = flows("1.0.0.1"))
+        {
+            final SourceTable none = new SourceTable(store, Enricher.none(), 1000);
+            assertThat(none.reattributing()).isFalse();
+            applyGroup(store, none, batch);
+            assertThat(sourceRows(store)).containsExactlyInAnyOrder(expected("8.8.8.8", "US"), java.util.Arrays.asList("1.0.0.1", null, 0L, null));
+        }
+        try (FlowStore store = FlowStore.open(dir, allocator))
+        {
+            final SourceTable sources = new SourceTable(store, geo, 1000);
+            assertThat(sources.reattributing()).isTrue();
+            while (sources.reattributing())
+            {
+                sources.reattributeStep();
+            }
+            assertThat(sourceRows(store)).containsExactlyInAnyOrder(expected("8.8.8.8", "US"), expected("1.0.0.1", "AU"));
+        }
+    }
 }
