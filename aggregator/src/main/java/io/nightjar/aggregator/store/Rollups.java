@@ -56,7 +56,7 @@ public final class Rollups
         if (!Integer.toString(VERSION).equals(built))
         {
             for (final String t : List.of("rollup_days", "rollup_months", "port_day", "port_src_day", "src_day", "sensor_day", "port_day_region",
-                "src_day_region", "port_month_region", "src_month_region", "country_month_region", "asn_month_region"))
+                "src_day_region", "port_month_region", "src_month_region", "country_month_region", "asn_month_region", "rollup_targets"))
             {
                 st.execute("DROP TABLE IF EXISTS " + t);
             }
@@ -133,38 +133,32 @@ public final class Rollups
      * protocol, port) in the probe classes ({@code tcp_scan}, {@code udp_probe}), merged from the
      * records' destination sketches (exact up to 1024, HyperLogLog beyond), for surging ports.
      */
-    private static void targets(final Connection c, final String day, final String range) throws SQLException
+    private static void targets(final Connection c, final String range) throws SQLException
     {
         try (Statement st = c.createStatement())
         {
-            st.execute("CREATE OR REPLACE TEMP TABLE day_targets (sensor_id VARCHAR, protocol UTINYINT, port USMALLINT, class UTINYINT, targets BIGINT)");
+            st.execute("CREATE TABLE IF NOT EXISTS rollup_targets (sensor_id VARCHAR, protocol INTEGER, port INTEGER, class INTEGER, targets BIGINT)");
+            st.execute("DELETE FROM rollup_targets");
         }
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT sensor_id, protocol, port, class, destination_sketch, destinations FROM flows WHERE " + range
                  + " AND class IN (" + io.nightjar.wire.schema.TrafficClass.TCP_SCAN.id() + ", " + io.nightjar.wire.schema.TrafficClass.UDP_PROBE.id()
                  + ") ORDER BY sensor_id, protocol, port, class");
-             PreparedStatement insert = c.prepareStatement("INSERT INTO day_targets VALUES (?, ?, ?, ?, ?)"))
+             org.duckdb.DuckDBAppender out = ((org.duckdb.DuckDBConnection)c).createAppender(org.duckdb.DuckDBConnection.DEFAULT_SCHEMA, "rollup_targets"))
         {
-            final TargetMerger m = new TargetMerger(insert);
+            final TargetMerger m = new TargetMerger(out);
             while (rs.next())
             {
                 m.add(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getBytes(5), rs.getLong(6));
             }
             m.flush();
-            insert.executeBatch();
-        }
-        try (Statement st = c.createStatement())
-        {
-            st.execute("UPDATE port_day SET targets = t.targets FROM day_targets t WHERE port_day.day = " + day + " AND port_day.sensor_id = t.sensor_id"
-                + " AND port_day.protocol = t.protocol AND port_day.port = t.port AND port_day.class = t.class");
-            st.execute("DROP TABLE day_targets");
         }
     }
 
     /** Merges consecutive records of one (sensor, protocol, port, class) into one distinct-target count. */
     static final class TargetMerger
     {
-        private final PreparedStatement out;
+        private final org.duckdb.DuckDBAppender out;
         private String sensor;
         private int protocol = -1;
         private int port = -1;
@@ -172,7 +166,7 @@ public final class Rollups
         private io.nightjar.wire.sketch.DistinctSketch merged;
         private long unsketched;
 
-        TargetMerger(final PreparedStatement out)
+        TargetMerger(final org.duckdb.DuckDBAppender out)
         {
             this.out = out;
         }
@@ -215,12 +209,13 @@ public final class Rollups
             {
                 return;
             }
-            out.setString(1, sensor);
-            out.setInt(2, protocol);
-            out.setInt(3, port);
-            out.setInt(4, cls);
-            out.setLong(5, current());
-            out.addBatch();
+            out.beginRow();
+            out.append(sensor);
+            out.append(protocol);
+            out.append(port);
+            out.append(cls);
+            out.append(current());
+            out.endRow();
             sensor = null;
         }
     }
@@ -275,9 +270,12 @@ public final class Rollups
             {
                 st.execute("DELETE FROM " + t + " WHERE day = " + day);
             }
-            st.execute("INSERT INTO port_day SELECT " + day + ", sensor_id, protocol, port, class, sum(packets), sum(bytes), count(DISTINCT src), 0"
-                + " FROM flows WHERE " + range + " GROUP BY ALL");
-            targets(c, day, range);
+            targets(c, range);
+            st.execute("INSERT INTO port_day SELECT g.d, g.sensor_id, g.protocol, g.port, g.class, g.p, g.b, g.s, coalesce(t.targets, 0) FROM ("
+                + "SELECT " + day + " AS d, sensor_id, protocol, port, class, sum(packets) AS p, sum(bytes) AS b, count(DISTINCT src) AS s"
+                + " FROM flows WHERE " + range + " GROUP BY ALL) g LEFT JOIN rollup_targets t ON t.sensor_id = g.sensor_id AND t.protocol = g.protocol"
+                + " AND t.port = g.port AND t.class = g.class");
+            st.execute("DELETE FROM rollup_targets");
             st.execute("INSERT INTO port_src_day SELECT DISTINCT " + day + ", sensor_id, protocol, port, class, src FROM flows WHERE " + range);
             st.execute("INSERT INTO src_day SELECT " + day + ", sensor_id, src, sum(packets), sum(bytes) FROM flows WHERE " + range + " GROUP BY ALL");
             st.execute("INSERT INTO sensor_day SELECT " + day + ", sensor_id, count(*), min(s), max(e), coalesce(max(next - e), 0) FROM ("
