@@ -1,11 +1,15 @@
 package io.nightjar.wire.arrow;
 
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageChannelReader;
+import org.apache.arrow.vector.ipc.message.MessageResult;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
@@ -49,8 +53,9 @@ public final class IpcStreams
     public static DecodedBatch read(final InputStream in, final Schema expected, final BufferAllocator allocator)
     {
         final List<ArrowRecordBatch> batches = new ArrayList<>();
+        final BodyTrackingReader messages = new BodyTrackingReader(new ReadChannel(Channels.newChannel(in)), allocator);
         long rows = 0;
-        try (ArrowStreamReader reader = new ArrowStreamReader(in, allocator))
+        try (ArrowStreamReader reader = new ArrowStreamReader(messages, allocator))
         {
             final Schema schema = reader.getVectorSchemaRoot().getSchema();
             if (!schema.equals(expected))
@@ -68,12 +73,50 @@ public final class IpcStreams
         catch (final InvalidBatchException ex)
         {
             batches.forEach(ArrowRecordBatch::close);
+            messages.releaseLastBody();
             throw ex;
         }
         catch (final IOException | RuntimeException ex)
         {
             batches.forEach(ArrowRecordBatch::close);
+            messages.releaseLastBody();
             throw new InvalidBatchException("not a readable Arrow IPC stream: " + ex, ex);
+        }
+    }
+
+    /**
+     * Remembers the body buffer of the last message read. Arrow's reader does not release a body whose record
+     * batch fails to deserialise (a buffer offset or length outside the body), so on the failure path, once the
+     * reader, its root and every unloaded batch are closed, whatever references that body still has are ours
+     * to drop. Confined to the thread of {@link #read}.
+     */
+    private static final class BodyTrackingReader extends MessageChannelReader
+    {
+        private ArrowBuf lastBody;
+
+        BodyTrackingReader(final ReadChannel in, final BufferAllocator allocator)
+        {
+            super(in, allocator);
+        }
+
+        @Override
+        public MessageResult readNext() throws IOException
+        {
+            lastBody = null;
+            final MessageResult result = super.readNext();
+            lastBody = result == null ? null : result.getBodyBuffer();
+            return result;
+        }
+
+        /** Drops the references left on the last body; only after everything built from it is closed. */
+        void releaseLastBody()
+        {
+            final ArrowBuf body = lastBody;
+            lastBody = null;
+            if (body != null && body.refCnt() > 0)
+            {
+                body.getReferenceManager().release(body.refCnt());
+            }
         }
     }
 }
