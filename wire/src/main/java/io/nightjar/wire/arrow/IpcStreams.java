@@ -1,5 +1,6 @@
 package io.nightjar.wire.arrow;
 
+import io.netty.buffer.ByteBufInputStream;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -12,10 +13,13 @@ import org.apache.arrow.vector.ipc.message.MessageChannelReader;
 import org.apache.arrow.vector.ipc.message.MessageResult;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +57,7 @@ public final class IpcStreams
     public static DecodedBatch read(final InputStream in, final Schema expected, final BufferAllocator allocator)
     {
         final List<ArrowRecordBatch> batches = new ArrayList<>();
-        final BodyTrackingReader messages = new BodyTrackingReader(new ReadChannel(Channels.newChannel(in)), allocator);
+        final BodyTrackingReader messages = new BodyTrackingReader(in, allocator);
         long rows = 0;
         try (ArrowStreamReader reader = new ArrowStreamReader(messages, allocator))
         {
@@ -85,27 +89,61 @@ public final class IpcStreams
     }
 
     /**
-     * Remembers the body buffer of the last message read. Arrow's reader does not release a body whose record
+     * Refuses, before Arrow allocates a heap buffer for it, a message whose metadata length is more than
+     * the stream holds (a 169-byte stream could claim 2 GiB and exhaust the heap), when the stream knows
+     * exactly what it holds (an in-memory {@link ByteArrayInputStream} or {@link ByteBufInputStream}, as
+     * a BATCH frame's payload is). Remembers the body buffer of the last message read. Arrow's reader does not release a body whose record
      * batch fails to deserialise (a buffer offset or length outside the body), so on the failure path, once the
      * reader, its root and every unloaded batch are closed, whatever references that body still has are ours
      * to drop. Confined to the thread of {@link #read}.
      */
     private static final class BodyTrackingReader extends MessageChannelReader
     {
+        private final InputStream stream;
+        private final boolean exactLength;
+        private final byte[] prefix = new byte[8];
         private ArrowBuf lastBody;
 
-        BodyTrackingReader(final ReadChannel in, final BufferAllocator allocator)
+        BodyTrackingReader(final InputStream stream, final BufferAllocator allocator)
         {
-            super(in, allocator);
+            // the channel reads from the stream only what each message asks for, so between messages their positions agree
+            super(new ReadChannel(Channels.newChannel(stream)), allocator);
+            this.stream = stream;
+            this.exactLength = stream instanceof ByteArrayInputStream || stream instanceof ByteBufInputStream;
         }
 
         @Override
         public MessageResult readNext() throws IOException
         {
             lastBody = null;
+            if (exactLength)
+            {
+                checkMessageLength();
+            }
             final MessageResult result = super.readNext();
             lastBody = result == null ? null : result.getBodyBuffer();
             return result;
+        }
+
+        /** The length prefix, little-endian: 0xFFFFFFFF then int32 length, or (before Arrow 0.15) the int32 length alone. */
+        private void checkMessageLength() throws IOException
+        {
+            final int available = stream.available();
+            if (available < prefix.length)
+            {
+                return;
+            }
+            stream.mark(prefix.length);
+            final int n = stream.readNBytes(prefix, 0, prefix.length);
+            stream.reset();
+            final ByteBuffer b = ByteBuffer.wrap(prefix, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+            final int first = b.getInt(0);
+            final long length = first == -1 ? b.getInt(4) : first;
+            final int prefixBytes = first == -1 ? 8 : 4;
+            if (length < 0 || length > available - prefixBytes)
+            {
+                throw new IOException("a message of " + length + " bytes, but only " + (available - prefixBytes) + " bytes follow");
+            }
         }
 
         /** Drops the references left on the last body; only after everything built from it is closed. */
