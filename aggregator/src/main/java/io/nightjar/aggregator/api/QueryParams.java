@@ -48,6 +48,22 @@ public final class QueryParams
         this.raw = raw;
     }
 
+    /**
+     * The decoded parameters of {@code uri}; a malformed escape ({@code %zz}, a cut {@code %4}) is a 400
+     * naming the query rather than an internal error.
+     */
+    public static Map<String, List<String>> decode(final io.netty.handler.codec.http.QueryStringDecoder uri)
+    {
+        try
+        {
+            return uri.parameters();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ApiException(400, "query", "the query string is not well-formed: " + ex.getMessage());
+        }
+    }
+
     /** Who asks. */
     public Principal principal()
     {
