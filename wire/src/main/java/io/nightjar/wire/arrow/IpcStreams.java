@@ -129,15 +129,19 @@ public final class IpcStreams
         private void checkMessageLength() throws IOException
         {
             final int available = stream.available();
-            if (available < prefix.length)
+            if (available < 4)
             {
-                return;
+                return; // Arrow reports the end of the stream
             }
             stream.mark(prefix.length);
-            final int n = stream.readNBytes(prefix, 0, prefix.length);
+            final int n = stream.readNBytes(prefix, 0, Math.min(prefix.length, available));
             stream.reset();
             final ByteBuffer b = ByteBuffer.wrap(prefix, 0, n).order(ByteOrder.LITTLE_ENDIAN);
             final int first = b.getInt(0);
+            if (first == -1 && n < 8)
+            {
+                return; // a continuation marker without its length: Arrow reports the end of the stream
+            }
             final long length = first == -1 ? b.getInt(4) : first;
             final int prefixBytes = first == -1 ? 8 : 4;
             if (length < 0 || length > available - prefixBytes)
