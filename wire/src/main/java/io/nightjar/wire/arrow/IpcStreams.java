@@ -3,14 +3,18 @@ package io.nightjar.wire.arrow;
 import io.netty.buffer.ByteBufInputStream;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BufferLayout;
+import org.apache.arrow.vector.TypeLayout;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.MessageChannelReader;
 import org.apache.arrow.vector.ipc.message.MessageResult;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.ByteArrayInputStream;
@@ -59,7 +63,7 @@ public final class IpcStreams
         final List<ArrowRecordBatch> batches = new ArrayList<>();
         final BodyTrackingReader messages = new BodyTrackingReader(in, allocator);
         long rows = 0;
-        try (ArrowStreamReader reader = new ArrowStreamReader(messages, allocator))
+        try (ArrowStreamReader reader = new CheckedStreamReader(messages, allocator))
         {
             final Schema schema = reader.getVectorSchemaRoot().getSchema();
             if (!schema.equals(expected))
@@ -85,6 +89,124 @@ public final class IpcStreams
             batches.forEach(ArrowRecordBatch::close);
             messages.releaseLastBody();
             throw new InvalidBatchException("not a readable Arrow IPC stream: " + ex, ex);
+        }
+    }
+
+    /**
+     * Checks each record batch against the schema before Arrow loads it into the root: Arrow trusts the
+     * batch's lengths, and loading a row count larger than a buffer holds reallocates the vector and leaks
+     * the new buffer when the copy fails (found by IpcStreamsFuzzTest), while offsets outside the data would
+     * reach DuckDB's native reader. For the flat schemas of {@link BatchSchemas}: every field node has the
+     * batch's length; a validity buffer covers it (or is absent with no nulls); a fixed-width data buffer holds
+     * every row; offsets cover every row, start at 0, never decrease and end inside the data.
+     */
+    private static final class CheckedStreamReader extends ArrowStreamReader
+    {
+        CheckedStreamReader(final MessageChannelReader messages, final BufferAllocator allocator)
+        {
+            super(messages, allocator);
+        }
+
+        @Override
+        protected void loadRecordBatch(final ArrowRecordBatch batch)
+        {
+            try
+            {
+                check(batch, getVectorSchemaRoot().getSchema());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                batch.close();
+                throw new InvalidBatchException("record batch does not fit its schema: " + ex.getMessage(), ex);
+            }
+            super.loadRecordBatch(batch);
+        }
+
+        private static void check(final ArrowRecordBatch batch, final Schema schema) throws IOException
+        {
+            final int rows = batch.getLength();
+            final List<ArrowFieldNode> nodes = batch.getNodes();
+            final List<ArrowBuf> buffers = batch.getBuffers();
+            final List<Field> fields = schema.getFields();
+            if (rows < 0 || nodes.size() != fields.size())
+            {
+                throw new InvalidBatchException(rows + " rows in " + nodes.size() + " field nodes for " + fields.size() + " fields");
+            }
+            int b = 0;
+            for (int f = 0; f < fields.size(); f++)
+            {
+                final Field field = fields.get(f);
+                final ArrowFieldNode node = nodes.get(f);
+                if (!field.getChildren().isEmpty() || node.getLength() != rows || node.getNullCount() < 0 || node.getNullCount() > rows)
+                {
+                    throw new InvalidBatchException(field.getName() + ": node " + node + " in a batch of " + rows + " rows");
+                }
+                ArrowBuf offsets = null;
+                for (final BufferLayout layout : TypeLayout.getTypeLayout(field.getType()).getBufferLayouts())
+                {
+                    if (b >= buffers.size())
+                    {
+                        throw new InvalidBatchException(field.getName() + ": missing buffers");
+                    }
+                    final ArrowBuf buf = buffers.get(b++);
+                    final long size = buf.readableBytes();
+                    switch (layout.getType())
+                    {
+                        case VALIDITY ->
+                        {
+                            if (size < (rows + 7L) / 8 && !(size == 0 && node.getNullCount() == 0))
+                            {
+                                throw new InvalidBatchException(field.getName() + ": validity of " + size + " bytes for " + rows + " rows");
+                            }
+                        }
+                        case OFFSET ->
+                        {
+                            if (layout.getTypeBitWidth() != 32 || (rows > 0 && size < (rows + 1L) * 4))
+                            {
+                                throw new InvalidBatchException(field.getName() + ": offsets of " + size + " bytes for " + rows + " rows");
+                            }
+                            offsets = rows > 0 ? buf : null;
+                        }
+                        case DATA ->
+                        {
+                            if (offsets != null)
+                            {
+                                checkOffsets(field, offsets, rows, size);
+                            }
+                            else if (size < (long)rows * layout.getTypeBitWidth() / 8)
+                            {
+                                throw new InvalidBatchException(field.getName() + ": data of " + size + " bytes for " + rows + " rows");
+                            }
+                        }
+                        default -> throw new InvalidBatchException(field.getName() + ": unexpected buffer " + layout);
+                    }
+                }
+            }
+            if (b != buffers.size())
+            {
+                throw new InvalidBatchException(buffers.size() + " buffers, the schema has " + b);
+            }
+        }
+
+        /** Offsets are little-endian int32 (Arrow's byte order), from {@code readerIndex}. */
+        private static void checkOffsets(final Field field, final ArrowBuf offsets, final int rows, final long dataBytes)
+        {
+            final long base = offsets.readerIndex();
+            int previous = offsets.getInt(base);
+            if (previous != 0)
+            {
+                throw new InvalidBatchException(field.getName() + ": first offset " + previous);
+            }
+            for (int i = 1; i <= rows; i++)
+            {
+                final int next = offsets.getInt(base + 4L * i);
+                if (next < previous || next > dataBytes)
+                {
+                    throw new InvalidBatchException(field.getName() + ": offset " + next + " at row " + i + " after " + previous
+                        + " (data of " + dataBytes + " bytes)");
+                }
+                previous = next;
+            }
         }
     }
 
