@@ -104,7 +104,16 @@ public final class Tokens
      */
     public static Tokens load(final Path file)
     {
-        return of(entries(file));
+        final List<Entry> entries = entries(file);
+        try
+        {
+            return of(entries);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // the entries' checks name the entry and key; the file is named here, as for a YAML error
+            throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static List<Entry> entries(final Path file)

@@ -86,7 +86,7 @@ class QueryParamsFuzzTest
     private static void exactInstant(final Map<String, List<String>> raw, final String name, final long micros)
     {
         final List<String> v = raw.get(name);
-        if (v == null || v.size() != 1 || v.get(0).length() == 10 || v.get(0).matches("-?\\d{1,12}(\\.\\d{1,6})?"))
+        if (v == null || v.size() != 1 || v.get(0).isEmpty() || v.get(0).length() == 10 || v.get(0).matches("-?\\d{1,12}(\\.\\d{1,6})?"))
         {
             return;
         }

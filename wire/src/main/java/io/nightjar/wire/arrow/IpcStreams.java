@@ -90,6 +90,14 @@ public final class IpcStreams
             messages.releaseLastBody();
             throw new InvalidBatchException("not a readable Arrow IPC stream: " + ex, ex);
         }
+        catch (final StackOverflowError ex)
+        {
+            // Arrow converts a schema's fields recursively: nested (or cyclic) children in the flatbuffer recurse
+            // without bound; only the reading thread's stack is involved, nothing shared is left half-changed
+            batches.forEach(ArrowRecordBatch::close);
+            messages.releaseLastBody();
+            throw new InvalidBatchException("not a readable Arrow IPC stream: a schema nested too deeply", ex);
+        }
     }
 
     /**
