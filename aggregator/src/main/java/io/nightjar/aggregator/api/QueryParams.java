@@ -145,7 +145,7 @@ public final class QueryParams
             {
                 throw new ApiException(400, name, "parameter '" + name + "': " + v + " is outside " + min + ".." + max);
             }
-            return n;
+            return n + 0.0; // "-0" is 0, not -0.0 (which would be echoed as -0.0 and sorts below 0)
         }
         catch (final NumberFormatException ex)
         {

@@ -83,6 +83,10 @@ public final class Tokens
 
     private static void validate(final Entry e, final String where)
     {
+        if (e == null)
+        {
+            throw new IllegalArgumentException(where + ": empty entry (a '-' without keys)");
+        }
         if (e.organisation() == null || e.organisation().isBlank())
         {
             throw new IllegalArgumentException(where + ".organisation: must not be empty");
