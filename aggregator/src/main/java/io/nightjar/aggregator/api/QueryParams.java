@@ -201,14 +201,20 @@ public final class QueryParams
         {
             if (v.matches("-?\\d{1,12}(\\.\\d{1,6})?"))
             {
-                return Math.round(Double.parseDouble(v) * 1e6);
+                // exact: 18 significant digits are more than a double holds
+                return new java.math.BigDecimal(v).movePointRight(6).longValueExact();
             }
             if (v.length() == 10)
             {
                 return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
             }
             final Instant t = Instant.parse(v);
-            return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+            // Instant reaches year 1e9, µs in a long only about 292,000 years either side of 1970
+            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw new ApiException(400, name, "parameter '" + name + "': '" + v + "' is outside the times the API can represent");
         }
         catch (final DateTimeParseException | NumberFormatException ex)
         {
