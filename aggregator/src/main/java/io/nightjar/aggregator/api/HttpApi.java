@@ -225,7 +225,7 @@ public final class HttpApi implements AutoCloseable
         {
             try
             {
-                final Map<String, java.util.List<String>> raw = new LinkedHashMap<>(uri.parameters());
+                final Map<String, java.util.List<String>> raw = new LinkedHashMap<>(QueryParams.decode(uri));
                 final java.util.List<String> format = raw.remove("format");
                 final boolean csv = format != null && !format.isEmpty() && format.get(format.size() - 1).equals("csv");
                 if (format != null && !format.isEmpty() && !csv && !format.get(format.size() - 1).equals("json"))

@@ -48,6 +48,22 @@ public final class QueryParams
         this.raw = raw;
     }
 
+    /**
+     * The decoded parameters of {@code uri}; a malformed escape ({@code %zz}, a cut {@code %4}) is a 400
+     * naming the query rather than an internal error.
+     */
+    public static Map<String, List<String>> decode(final io.netty.handler.codec.http.QueryStringDecoder uri)
+    {
+        try
+        {
+            return uri.parameters();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ApiException(400, "query", "the query string is not well-formed: " + ex.getMessage());
+        }
+    }
+
     /** Who asks. */
     public Principal principal()
     {
@@ -129,7 +145,7 @@ public final class QueryParams
             {
                 throw new ApiException(400, name, "parameter '" + name + "': " + v + " is outside " + min + ".." + max);
             }
-            return n;
+            return n + 0.0; // "-0" is 0, not -0.0 (which would be echoed as -0.0 and sorts below 0)
         }
         catch (final NumberFormatException ex)
         {
@@ -185,14 +201,20 @@ public final class QueryParams
         {
             if (v.matches("-?\\d{1,12}(\\.\\d{1,6})?"))
             {
-                return Math.round(Double.parseDouble(v) * 1e6);
+                // exact: 18 significant digits are more than a double holds
+                return new java.math.BigDecimal(v).movePointRight(6).longValueExact();
             }
             if (v.length() == 10)
             {
                 return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
             }
             final Instant t = Instant.parse(v);
-            return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+            // Instant reaches year 1e9, µs in a long only about 292,000 years either side of 1970
+            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw new ApiException(400, name, "parameter '" + name + "': '" + v + "' is outside the times the API can represent");
         }
         catch (final DateTimeParseException | NumberFormatException ex)
         {

@@ -83,6 +83,10 @@ public final class Tokens
 
     private static void validate(final Entry e, final String where)
     {
+        if (e == null)
+        {
+            throw new IllegalArgumentException(where + ": empty entry (a '-' without keys)");
+        }
         if (e.organisation() == null || e.organisation().isBlank())
         {
             throw new IllegalArgumentException(where + ".organisation: must not be empty");
@@ -104,7 +108,16 @@ public final class Tokens
      */
     public static Tokens load(final Path file)
     {
-        return of(entries(file));
+        final List<Entry> entries = entries(file);
+        try
+        {
+            return of(entries);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // the entries' checks name the entry and key; the file is named here, as for a YAML error
+            throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static List<Entry> entries(final Path file)

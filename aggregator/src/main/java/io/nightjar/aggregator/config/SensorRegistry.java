@@ -55,6 +55,10 @@ public final class SensorRegistry
         {
             final SensorEntry e = entries.get(i);
             final String where = "sensors[" + i + "]";
+            if (e == null)
+            {
+                throw new IllegalArgumentException(where + ": empty entry (a '-' without keys)");
+            }
             if (e.id() == null || !ID.matcher(e.id()).matches())
             {
                 throw new IllegalArgumentException(where + ".id: '" + e.id() + "' is not a sensor id (letters, digits, '.', '_', '-'; up to 63)");

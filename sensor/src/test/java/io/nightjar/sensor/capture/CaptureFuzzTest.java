@@ -12,6 +12,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+import io.nightjar.sensor.classify.Classifier;
+import io.nightjar.sensor.classify.Darknet;
+import io.nightjar.sensor.decode.DecodedPacket;
+import io.nightjar.sensor.decode.PacketDecoder;
+import io.nightjar.sensor.flow.FlowPipeline;
+import io.nightjar.sensor.flow.FlowTable;
+import io.nightjar.sensor.summary.RunSummary;
+import io.nightjar.wire.schema.TrafficClass;
+
 import io.nightjar.sensor.capture.CaptureFileFixtures.Packet;
 import io.nightjar.sensor.capture.CaptureFileFixtures.PcapngBuilder;
 
@@ -27,6 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * Seeded random and mutated files (flipped bytes, planted lengths, truncations, splices, gzip of those):
  * opening throws nothing but {@link IOException}, reading never throws, never hangs, never hands out bytes
  * outside its buffer, and always ends with -1.
+ *
+ * <p>The coverage-guided target {@link #everyRecordOfAnArbitraryFileGetsExactlyOneClassAndDamageIsReported}
+ * (Jazzer: the inputs under {@code CaptureFuzzTestInputs/} in {@code mvn test}, fuzzing with
+ * {@code JAZZER_FUZZ=1}) takes the file's bytes from the fuzzer and follows every record through the
+ * decoder, the classifier and the summariser, as {@code nightjar summarize} does.
  */
 class CaptureFuzzTest
 {
@@ -99,6 +115,85 @@ class CaptureFuzzTest
             }
             assertThat(opened).as("mutants that still open").isGreaterThan(CASES / 4);
         });
+    }
+
+    private static final Darknet DARKNET = Darknet.parse("198.51.100.0/24,2001:db8:dead::/48");
+
+    /**
+     * Arbitrary file bytes, read as pcap or pcapng (plain or gzip) through a small or a large window: opening
+     * fails only with a {@link CaptureFormatException} naming the file; reading never throws; every record read
+     * gets exactly one class, and the summary counts each once
+     * ({@code packets = sum(classes) + malformed + non_ip + non_darknet}, class by class as decoded here);
+     * damage is reported with the number of records read before it.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void everyRecordOfAnArbitraryFileGetsExactlyOneClassAndDamageIsReported(final byte[] file) throws IOException
+    {
+        final Path path = write(dir, "fuzz", file);
+        final int window = (file.length & 1) == 0 ? 1 << 20 : 16 + (file.length % 200);
+        final PacketSource source;
+        try
+        {
+            source = CaptureFiles.open(path, window, window);
+        }
+        catch (final CaptureFormatException ex)
+        {
+            assertThat(ex.getMessage()).startsWith(path.toString());
+            return;
+        }
+        final RunSummary summary = new RunSummary();
+        final FlowPipeline pipeline = new FlowPipeline(DARKNET, 60_000_000_000L, new FlowTable(64, 1024, 64), summary);
+        final PacketDecoder decoder = new PacketDecoder();
+        final DecodedPacket decoded = new DecodedPacket();
+        final long[] expectedClasses = new long[TrafficClass.COUNT];
+        final long[] expectedNonDarknet = new long[1];
+        final long[] records = new long[1];
+        final PacketHandler both = (buffer, offset, capturedLength, wireLength, timestampNanos, linkType) ->
+        {
+            assertThat(offset).isNotNegative();
+            assertThat(capturedLength).isNotNegative();
+            assertThat((long)offset + capturedLength).isLessThanOrEqualTo(buffer.capacity());
+            records[0]++;
+            decoder.decode(buffer, offset, capturedLength, wireLength, linkType, timestampNanos, decoded);
+            final int c = Classifier.classify(decoded);
+            assertThat(c).as("class of record %d", records[0]).isBetween(0, TrafficClass.COUNT - 1);
+            if (c < TrafficClass.MALFORMED.id() && !DARKNET.contains(decoded.dstHi, decoded.dstLo))
+            {
+                expectedNonDarknet[0]++;
+            }
+            else
+            {
+                expectedClasses[c]++;
+            }
+            pipeline.onPacket(buffer, offset, capturedLength, wireLength, timestampNanos, linkType);
+        };
+        try (source)
+        {
+            int calls = 0;
+            while (source.read(both, 7) >= 0)
+            {
+                assertThat(++calls).as("reads").isLessThan(1_000_000);
+            }
+            assertThat(source.read(both, 7)).isEqualTo(-1);
+            final CaptureDamage damage = source.damage();
+            if (damage != null)
+            {
+                assertThat(damage.packetsBefore()).isEqualTo(records[0]);
+                assertThat(damage.byteOffset()).isBetween(0L, source.position());
+            }
+        }
+        pipeline.finish();
+
+        assertThat(pipeline.packets()).as("packets counted").isEqualTo(records[0]);
+        assertThat(summary.packets()).as("packets summarised").isEqualTo(records[0]);
+        long sum = summary.nonDarknetPackets();
+        for (final TrafficClass c : TrafficClass.values())
+        {
+            assertThat(summary.classPackets(c)).as("class %s", c).isEqualTo(expectedClasses[c.id()]);
+            sum += summary.classPackets(c);
+        }
+        assertThat(summary.nonDarknetPackets()).as("non_darknet").isEqualTo(expectedNonDarknet[0]);
+        assertThat(sum).as("sum(classes) + malformed + non_ip + non_darknet").isEqualTo(records[0]);
     }
 
     private static long drain(final PacketSource source, final int caseNumber) throws IOException
