@@ -1,8 +1,8 @@
 package io.nightjar.aggregator.stats;
 
 import io.nightjar.aggregator.api.QueryParams;
+import io.nightjar.aggregator.store.TargetCount;
 import io.nightjar.wire.schema.TrafficClass;
-import io.nightjar.wire.sketch.DistinctSketch;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -195,8 +195,7 @@ public final class SurgingQuery
                 int curPort = -1;
                 String curSensor = null;
                 long curDay = Long.MIN_VALUE;
-                DistinctSketch merged = null;
-                long unsketched = 0;
+                final TargetCount targets = new TargetCount();
                 while (rs.next())
                 {
                     final int port = rs.getInt(1);
@@ -204,40 +203,26 @@ public final class SurgingQuery
                     final long d = rs.getLong(3);
                     if (port != curPort || !sensor.equals(curSensor) || d != curDay)
                     {
-                        flush(out, curPort, merged, unsketched);
+                        flush(out, curPort, targets);
                         curPort = port;
                         curSensor = sensor;
                         curDay = d;
-                        merged = null;
-                        unsketched = 0;
+                        targets.reset();
                     }
-                    final byte[] sk = rs.getBytes(4);
-                    if (sk == null)
-                    {
-                        unsketched = Math.max(unsketched, rs.getLong(5));
-                    }
-                    else if (merged == null)
-                    {
-                        merged = DistinctSketch.fromBytes(sk);
-                    }
-                    else
-                    {
-                        merged.merge(DistinctSketch.fromBytes(sk));
-                    }
+                    targets.add(rs.getBytes(4), rs.getLong(5));
                 }
-                flush(out, curPort, merged, unsketched);
+                flush(out, curPort, targets);
             }
         }
         return out;
     }
 
-    private static void flush(final Map<Integer, long[]> out, final int port, final DistinctSketch merged, final long unsketched)
+    private static void flush(final Map<Integer, long[]> out, final int port, final TargetCount targets)
     {
         if (port < 0)
         {
             return;
         }
-        final long[] v = out.computeIfAbsent(port, k -> new long[2]);
-        v[1] += Math.max(merged == null ? 0 : merged.estimate(), unsketched);
+        out.computeIfAbsent(port, k -> new long[2])[1] += targets.count();
     }
 }

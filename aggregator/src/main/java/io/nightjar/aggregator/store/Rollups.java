@@ -163,8 +163,7 @@ public final class Rollups
         private int protocol = -1;
         private int port = -1;
         private int cls = -1;
-        private io.nightjar.wire.sketch.DistinctSketch merged;
-        private long unsketched;
+        private final TargetCount targets = new TargetCount();
 
         TargetMerger(final org.duckdb.DuckDBAppender out)
         {
@@ -180,27 +179,9 @@ public final class Rollups
                 protocol = proto;
                 port = p;
                 cls = c;
-                merged = null;
-                unsketched = 0;
+                targets.reset();
             }
-            if (sketch == null)
-            {
-                unsketched = Math.max(unsketched, destinations);
-            }
-            else if (merged == null)
-            {
-                merged = io.nightjar.wire.sketch.DistinctSketch.fromBytes(sketch);
-            }
-            else
-            {
-                merged.merge(io.nightjar.wire.sketch.DistinctSketch.fromBytes(sketch));
-            }
-        }
-
-        /** The distinct targets of the current key: the merged sketch's, at least the largest unsketched record's. */
-        long current()
-        {
-            return Math.max(merged == null ? 0 : merged.estimate(), unsketched);
+            targets.add(sketch, destinations);
         }
 
         void flush() throws SQLException
@@ -214,7 +195,7 @@ public final class Rollups
             out.append(protocol);
             out.append(port);
             out.append(cls);
-            out.append(current());
+            out.append(targets.count());
             out.endRow();
             sensor = null;
         }
