@@ -171,11 +171,8 @@ public final class FlowStore implements AutoCloseable
         }
         final String table = schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
         final String view = "incoming_" + table;
-        Rollups.markDirty(writer, days(schema, batches));
-        if (!table.equals("flows"))
-        {
-            updateSpans(schema, batches);
-        }
+        // one pass over the batches: the days they touch (and, for bins, each sensor's span)
+        Rollups.markDirty(writer, table.equals("flows") ? days(schema, batches) : updateSpans(schema, batches));
         try (ConcatenatingReader reader = new ConcatenatingReader(allocator, schema, batches);
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator))
         {
@@ -219,9 +216,13 @@ public final class FlowStore implements AutoCloseable
         return days;
     }
 
-    /** Extends each sensor's first/last stored bin ({@code sensor_span}) by the bin batches, in the current transaction. */
-    private void updateSpans(final Schema schema, final List<ArrowRecordBatch> batches) throws SQLException
+    /**
+     * Extends each sensor's first/last stored bin ({@code sensor_span}) by the bin batches, in the
+     * current transaction; returns the distinct UTC days (epoch days) of their bin starts.
+     */
+    private java.util.Set<Long> updateSpans(final Schema schema, final List<ArrowRecordBatch> batches) throws SQLException
     {
+        final java.util.Set<Long> days = new java.util.TreeSet<>();
         final Map<String, long[]> spans = new HashMap<>();
         try (org.apache.arrow.vector.VectorSchemaRoot root = org.apache.arrow.vector.VectorSchemaRoot.create(schema, allocator))
         {
@@ -234,6 +235,7 @@ public final class FlowStore implements AutoCloseable
                 final org.apache.arrow.vector.BigIntVector length = (org.apache.arrow.vector.BigIntVector)root.getVector("bin_length_us");
                 for (int i = 0; i < root.getRowCount(); i++)
                 {
+                    days.add(Math.floorDiv(start.get(i), 86_400_000_000L));
                     final long[] span = spans.computeIfAbsent(new String(ids.get(i), java.nio.charset.StandardCharsets.UTF_8),
                         k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
                     span[0] = Math.min(span[0], start.get(i));
@@ -258,6 +260,7 @@ public final class FlowStore implements AutoCloseable
                 ps.executeUpdate();
             }
         }
+        return days;
     }
 
     /** Days whose roll-ups are out of date, oldest first (epoch days); writer thread only. */
@@ -279,24 +282,27 @@ public final class FlowStore implements AutoCloseable
     /** Rebuilds one month's regional roll-ups and commits; writer thread only. */
     public void rebuildMonth(final long monthEpochDay) throws SQLException
     {
-        try
-        {
-            Rollups.rebuildMonth(writer, monthEpochDay);
-            writer.commit();
-        }
-        catch (final SQLException ex)
-        {
-            rollback();
-            throw ex;
-        }
+        committed(c -> Rollups.rebuildMonth(c, monthEpochDay));
     }
 
     /** Rebuilds one day's roll-ups and commits; writer thread only. */
     public void rebuildRollup(final long epochDay) throws SQLException
     {
+        committed(c -> Rollups.rebuild(c, epochDay));
+    }
+
+    /** Work on the writer connection that must commit whole or roll back. */
+    @FunctionalInterface
+    private interface WriterWork
+    {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void committed(final WriterWork work) throws SQLException
+    {
         try
         {
-            Rollups.rebuild(writer, epochDay);
+            work.run(writer);
             writer.commit();
         }
         catch (final SQLException ex)
