@@ -3,9 +3,7 @@ package io.nightjar.aggregator.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -14,17 +12,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.nightjar.aggregator.auth.FailedLogins;
 import io.nightjar.aggregator.auth.Principal;
@@ -312,20 +306,9 @@ public final class HttpApi implements AutoCloseable
 
     private static void sendText(final ChannelHandlerContext ctx, final boolean keepAlive, final int status, final String text, final String type)
     {
-        final byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        final FullHttpResponse res = Responses.of(status, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), type);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        if (keepAlive)
-        {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res);
-        }
-        else
-        {
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
+        Responses.write(ctx, keepAlive, res);
     }
 
     private static String bearer(final String header)
@@ -368,10 +351,7 @@ public final class HttpApi implements AutoCloseable
         {
             bytes = ("{\"error\":\"cannot encode result\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
-        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-            Unpooled.wrappedBuffer(bytes));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        final FullHttpResponse res = Responses.of(status, bytes, type);
         res.headers().set("X-Content-Type-Options", "nosniff");
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (status == 401)
@@ -386,15 +366,7 @@ public final class HttpApi implements AutoCloseable
         {
             res.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + csvName.substring(csvName.lastIndexOf('/') + 1) + ".csv\"");
         }
-        if (keepAlive)
-        {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res);
-        }
-        else
-        {
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
+        Responses.write(ctx, keepAlive, res);
     }
 
     @Override

@@ -1,14 +1,8 @@
 package io.nightjar.aggregator.api;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,24 +46,14 @@ public final class StaticFiles
         final byte[] body = SAFE.matcher(p).matches() && !p.contains("..") ? load(p.substring(1)) : MISSING;
         final boolean found = body != MISSING;
         final byte[] bytes = found ? body : ("not found: " + path).getBytes(StandardCharsets.UTF_8);
-        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            found ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND, Unpooled.wrappedBuffer(bytes));
         final String ext = p.substring(p.lastIndexOf('.') + 1);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, found ? TYPES.getOrDefault(ext, "application/octet-stream") : "text/plain; charset=utf-8");
-        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        final FullHttpResponse res = Responses.of(found ? 200 : 404, bytes,
+            found ? TYPES.getOrDefault(ext, "application/octet-stream") : "text/plain; charset=utf-8");
         res.headers().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
         res.headers().set("X-Content-Type-Options", "nosniff");
         res.headers().set("Referrer-Policy", "no-referrer");
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-        if (keepAlive)
-        {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res);
-        }
-        else
-        {
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
+        Responses.write(ctx, keepAlive, res);
     }
 
     private byte[] load(final String name)
