@@ -59,26 +59,21 @@ public final class ExportQuery
                 + " nj_addr(victim) AS victim_text, packets, bytes, destinations, first_ts, last_ts,"
                 + " tcp_flags, ttl_min, ttl_max, syn_window, syn_options"
                 : "*";
-            final String where = what.equals("flows") ? scope.where("") : scope.whereBins("");
+            // bins have no protocol, port or class: their rows are filtered by time and sensor only
+            final Scope rows = what.equals("flows") ? scope : scope.withoutTrafficFilters();
+            final String where = rows.where("");
             final String select = "SELECT " + columns + ", strftime(bin_start, '%Y-%m-%d') AS day FROM " + what + " WHERE " + where;
-            final long rows;
-            try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + what + " WHERE " + where))
+            final long count;
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + what + " WHERE " + where))
             {
-                if (what.equals("flows"))
-                {
-                    scope.bind(count, 1);
-                }
-                else
-                {
-                    scope.withoutTrafficFilters().bind(count, 1);
-                }
-                try (ResultSet rs = count.executeQuery())
+                rows.bind(ps, 1);
+                try (ResultSet rs = ps.executeQuery())
                 {
                     rs.next();
-                    rows = rs.getLong(1);
+                    count = rs.getLong(1);
                 }
             }
-            if (rows == 0)
+            if (count == 0)
             {
                 throw new ApiException(404, "from", "no " + what + " stored in this scope");
             }
@@ -91,14 +86,7 @@ public final class ExportQuery
             }
             try (PreparedStatement ps = c.prepareStatement(copy))
             {
-                if (what.equals("flows"))
-                {
-                    scope.bind(ps, 1);
-                }
-                else
-                {
-                    scope.withoutTrafficFilters().bind(ps, 1);
-                }
+                rows.bind(ps, 1);
                 ps.execute();
             }
             final List<String> files = new ArrayList<>();
@@ -117,7 +105,7 @@ public final class ExportQuery
             m.put("directory", dir.toString());
             m.put("format", format);
             m.put("what", what);
-            m.put("rows", rows);
+            m.put("rows", count);
             m.put("files", files);
             return m;
         }
