@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -99,7 +98,7 @@ public final class DosAttackDetector
     }
 
     /** An open attack, or the records of one key in the current bin. */
-    private static final class Acc
+    private static final class Acc extends ExpiryBuckets.Node
     {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -113,12 +112,8 @@ public final class DosAttackDetector
         long peakWindow;
         final SensorSet sensors = new SensorSet();
 
-        // while open: its key, and its place among the expiry buckets (by its last packet)
+        // while open: its key (its place among the expiry buckets, by its last packet, is in the Node fields)
         Key key;
-        long bucket = Long.MIN_VALUE;
-        Bucket in;
-        Acc prevInBucket;
-        Acc nextInBucket;
 
         void merge(final Acc o)
         {
@@ -154,58 +149,6 @@ public final class DosAttackDetector
         }
     }
 
-    /**
-     * The open attacks whose last packet falls in one slice of data time ({@link #bucketMicros}
-     * wide), an intrusive doubly-linked list: an expiry pass visits only the buckets old enough to
-     * hold attacks that ended, not every open attack.
-     */
-    private static final class Bucket
-    {
-        final long index;
-        Acc head;
-
-        Bucket(final long index)
-        {
-            this.index = index;
-        }
-
-        void link(final Acc a)
-        {
-            a.in = this;
-            a.prevInBucket = null;
-            a.nextInBucket = head;
-            if (head != null)
-            {
-                head.prevInBucket = a;
-            }
-            head = a;
-        }
-
-        static void unlink(final Acc a)
-        {
-            final Bucket b = a.in;
-            if (b == null)
-            {
-                return;
-            }
-            if (a.prevInBucket != null)
-            {
-                a.prevInBucket.nextInBucket = a.nextInBucket;
-            }
-            else
-            {
-                b.head = a.nextInBucket;
-            }
-            if (a.nextInBucket != null)
-            {
-                a.nextInBucket.prevInBucket = a.prevInBucket;
-            }
-            a.in = null;
-            a.prevInBucket = null;
-            a.nextInBucket = null;
-        }
-    }
-
     private final Params params;
     private final int windowSlots;
     private final Consumer<DosAttack> sink;
@@ -214,9 +157,7 @@ public final class DosAttackDetector
     private long bin = Long.MIN_VALUE;
     private long lastSweep = Long.MIN_VALUE;
     /** Open attacks by the bucket of their last packet (each in exactly one, its {@link Acc#bucket}). */
-    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
-    private Bucket lastBucket;
-    private final long bucketMicros;
+    private final ExpiryBuckets<Acc> buckets;
 
     /**
      * @param params thresholds.
@@ -227,7 +168,7 @@ public final class DosAttackDetector
         this.params = Objects.requireNonNull(params, "params");
         this.windowSlots = (int)(params.windowMicros() / BackscatterDetail.SLOT_MICROS);
         this.sink = Objects.requireNonNull(sink, "sink");
-        this.bucketMicros = Math.max(1, params.gapMicros() / 8);
+        this.buckets = new ExpiryBuckets<>(params.gapMicros() / 8);
     }
 
     /** Adds one flow record (ignored unless it is backscatter). */
@@ -352,7 +293,7 @@ public final class DosAttackDetector
             else if (p.first - o.last > params.gapMicros())
             {
                 close(e.getKey(), o, finished);
-                Bucket.unlink(o);
+                buckets.remove(o);
                 open.put(e.getKey(), p);
                 a = p;
             }
@@ -362,7 +303,7 @@ public final class DosAttackDetector
                 a = o;
             }
             a.key = e.getKey();
-            rebucket(a);
+            buckets.place(a, a.last);
             // bounds the slots kept; when this runs does not change the peak (each slot's windows are counted once, when final)
             if (a.slots.size() > 4 * windowSlots)
             {
@@ -371,29 +312,6 @@ public final class DosAttackDetector
         }
         pending.clear();
         emit(finished);
-    }
-
-    /** Links an open attack into the bucket of its last packet, if that changed. */
-    private void rebucket(final Acc a)
-    {
-        final long b = Math.floorDiv(a.last, bucketMicros);
-        if (b != a.bucket)
-        {
-            a.bucket = b;
-            Bucket.unlink(a);
-            Bucket to = lastBucket;
-            if (to == null || to.index != b)
-            {
-                to = buckets.get(b);
-                if (to == null)
-                {
-                    to = new Bucket(b);
-                    buckets.put(b, to);
-                }
-                lastBucket = to;
-            }
-            to.link(a);
-        }
     }
 
     /**
@@ -409,40 +327,13 @@ public final class DosAttackDetector
             return;
         }
         lastSweep = nowMicros;
-        List<DosAttack> finished = null;
-        for (final Iterator<Map.Entry<Long, Bucket>> it = buckets.entrySet().iterator(); it.hasNext(); )
+        final List<DosAttack> finished = new ArrayList<>();
+        buckets.expire(nowMicros, params.gapMicros(), x -> x.last, x ->
         {
-            final Bucket bucket = it.next().getValue();
-            // attacks linked here have their last packet in [index * width, (index + 1) * width)
-            if (nowMicros - bucket.index * bucketMicros <= params.gapMicros())
-            {
-                break;
-            }
-            for (Acc a = bucket.head; a != null; )
-            {
-                final Acc next = a.nextInBucket;
-                if (nowMicros - a.last > params.gapMicros())
-                {
-                    if (finished == null)
-                    {
-                        finished = new ArrayList<>();
-                    }
-                    close(a.key, a, finished);
-                    Bucket.unlink(a);
-                    open.remove(a.key);
-                }
-                a = next;
-            }
-            if (bucket.head == null)
-            {
-                it.remove();
-                if (lastBucket == bucket)
-                {
-                    lastBucket = null;
-                }
-            }
-        }
-        if (finished != null)
+            close(x.key, x, finished);
+            open.remove(x.key);
+        });
+        if (!finished.isEmpty())
         {
             emit(finished);
         }
@@ -471,7 +362,6 @@ public final class DosAttackDetector
         }
         open.clear();
         buckets.clear();
-        lastBucket = null;
         emit(finished);
     }
 

@@ -9,11 +9,8 @@ import io.nightjar.wire.sketch.DistinctSketch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -113,7 +110,7 @@ public final class ScanEventDetector
      * The fields after {@code sensors} are about the current bin: the event's last packet before it,
      * whether a record of the bin continues the event, and the records that may start a new one.
      */
-    private static final class Acc
+    private static final class Acc extends ExpiryBuckets.Node
     {
         // the key (source, protocol, port, class)
         long hi;
@@ -141,11 +138,6 @@ public final class ScanEventDetector
         long lastBeforeBin;
         boolean continues;
         Acc staged;
-        long bucket = Long.MIN_VALUE;
-        /** The expiry bucket this open event is linked into (null: none), and its neighbours there. */
-        Bucket in;
-        Acc prevInBucket;
-        Acc nextInBucket;
 
         /** Back to the state of a new accumulator (for reuse: no allocation per new key once warm). */
         void reset()
@@ -167,10 +159,7 @@ public final class ScanEventDetector
             lastBeforeBin = 0;
             continues = false;
             staged = null;
-            bucket = Long.MIN_VALUE;
-            in = null;
-            prevInBucket = null;
-            nextInBucket = null;
+            resetNode();
         }
 
         Acc key(final long srcHi, final long srcLo, final int proto, final int p, final int cls)
@@ -287,58 +276,6 @@ public final class ScanEventDetector
         }
     }
 
-    /**
-     * The open events whose last packet falls in one slice of data time ({@link #bucketMicros}
-     * wide): an intrusive doubly-linked list through {@link Acc#nextInBucket}, so that moving an
-     * event to a later bucket, or closing it, is O(1) and allocates nothing.
-     */
-    private static final class Bucket
-    {
-        final long index;
-        Acc head;
-
-        Bucket(final long index)
-        {
-            this.index = index;
-        }
-
-        void link(final Acc a)
-        {
-            a.in = this;
-            a.prevInBucket = null;
-            a.nextInBucket = head;
-            if (head != null)
-            {
-                head.prevInBucket = a;
-            }
-            head = a;
-        }
-
-        static void unlink(final Acc a)
-        {
-            final Bucket b = a.in;
-            if (b == null)
-            {
-                return;
-            }
-            if (a.prevInBucket != null)
-            {
-                a.prevInBucket.nextInBucket = a.nextInBucket;
-            }
-            else
-            {
-                b.head = a.nextInBucket;
-            }
-            if (a.nextInBucket != null)
-            {
-                a.nextInBucket.prevInBucket = a.prevInBucket;
-            }
-            a.in = null;
-            a.prevInBucket = null;
-            a.nextInBucket = null;
-        }
-    }
-
     private final Params params;
     private final double scale;
     private final long darknetIpv4Addresses;
@@ -358,11 +295,8 @@ public final class ScanEventDetector
     /** Keys whose open event has staged records in the current bin (they may start a new event). */
     private final List<Acc> staged = new ArrayList<>();
     private long bin = Long.MIN_VALUE;
-    /** Open events by the bucket of their last packet (each open event is in exactly one, its {@link Acc#bucket}). */
-    private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
-    /** The bucket {@link #rebucket} used last (most records of a bin end in the same one), or null. */
-    private Bucket lastBucket;
-    private final long bucketMicros;
+    /** Open events by the slice of data time of their last packet (each open event is in exactly one). */
+    private final ExpiryBuckets<Acc> buckets;
     /** Whether the accumulator {@link #accFor} returned last is an open event (not staged). */
     private boolean lastOpen;
 
@@ -382,7 +316,7 @@ public final class ScanEventDetector
         this.darknetIpv4Addresses = darknetIpv4Addresses;
         this.scale = IPV4_SPACE / darknetIpv4Addresses;
         this.sink = Objects.requireNonNull(sink, "sink");
-        this.bucketMicros = Math.max(1, params.gapMicros() / 8);
+        this.buckets = new ExpiryBuckets<>(params.gapMicros() / 8);
     }
 
     /** Adds one flow record (its destination sketch, if any, is merged). */
@@ -440,7 +374,7 @@ public final class ScanEventDetector
         count(a, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
         if (lastOpen)
         {
-            rebucket(a);
+            buckets.place(a, a.last);
         }
     }
 
@@ -466,7 +400,7 @@ public final class ScanEventDetector
         count(a, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
         if (lastOpen)
         {
-            rebucket(a);
+            buckets.place(a, a.last);
         }
     }
 
@@ -645,12 +579,12 @@ public final class ScanEventDetector
             // the new event takes the old one's place (same key, same index)
             final int id = o.id;
             o.id = -1;
-            Bucket.unlink(o);
+            buckets.remove(o);
             accs[id] = p;
             p.id = id;
             p.touchedBin = bin;
             p.continues = true;
-            rebucket(p);
+            buckets.place(p, p.last);
             recycle(o);
         }
         staged.clear();
@@ -659,72 +593,22 @@ public final class ScanEventDetector
 
     /**
      * Closes the open events that no record from {@code nowMicros} on can continue. Events are
-     * linked into buckets of an eighth of the gap by their last packet ({@link #rebucket}); only
+     * linked into buckets of an eighth of the gap by their last packet ({@link ExpiryBuckets}); only
      * buckets that began more than the gap ago are visited, so a sweep costs the events it closes
      * (plus those of at most one bucket that stay open), not every open event.
      */
     private void sweep(final long nowMicros)
     {
-        List<ScanEvent> finished = null;
-        for (final Iterator<Map.Entry<Long, Bucket>> it = buckets.entrySet().iterator(); it.hasNext(); )
+        final List<ScanEvent> finished = new ArrayList<>();
+        buckets.expire(nowMicros, params.gapMicros(), x -> x.last, x ->
         {
-            final Bucket bucket = it.next().getValue();
-            // events linked here have their last packet in [index * width, (index + 1) * width)
-            if (nowMicros - bucket.index * bucketMicros <= params.gapMicros())
-            {
-                break;
-            }
-            for (Acc a = bucket.head; a != null; )
-            {
-                final Acc next = a.nextInBucket;
-                if (nowMicros - a.last > params.gapMicros())
-                {
-                    if (finished == null)
-                    {
-                        finished = new ArrayList<>();
-                    }
-                    close(a, finished);
-                    Bucket.unlink(a);
-                    detach(a);
-                    recycle(a);
-                }
-                a = next;
-            }
-            if (bucket.head == null)
-            {
-                it.remove();
-                if (lastBucket == bucket)
-                {
-                    lastBucket = null;
-                }
-            }
-        }
-        if (finished != null)
+            close(x, finished);
+            detach(x);
+            recycle(x);
+        });
+        if (!finished.isEmpty())
         {
             emit(finished);
-        }
-    }
-
-    /** Links an open event into the bucket of its last packet, if that changed. */
-    private void rebucket(final Acc a)
-    {
-        final long b = Math.floorDiv(a.last, bucketMicros);
-        if (b != a.bucket)
-        {
-            a.bucket = b;
-            Bucket.unlink(a);
-            Bucket to = lastBucket;
-            if (to == null || to.index != b)
-            {
-                to = buckets.get(b);
-                if (to == null)
-                {
-                    to = new Bucket(b);
-                    buckets.put(b, to);
-                }
-                lastBucket = to;
-            }
-            to.link(a);
         }
     }
 
@@ -762,7 +646,6 @@ public final class ScanEventDetector
         accsUsed = 0;
         freeCount = 0;
         buckets.clear();
-        lastBucket = null;
         emit(finished);
     }
 
