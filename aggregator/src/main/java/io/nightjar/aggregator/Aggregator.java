@@ -2,7 +2,7 @@ package io.nightjar.aggregator;
 
 import io.netty.handler.ssl.SslContext;
 import io.nightjar.aggregator.api.HttpApi;
-import io.nightjar.aggregator.api.PrometheusText;
+import io.nightjar.wire.metrics.PrometheusText;
 import io.nightjar.aggregator.api.TotalsQuery;
 import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.stats.EventsQuery;

@@ -61,6 +61,12 @@ final class NightjarProcess implements AutoCloseable
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM (what systemd sends on stop); then {@link #waitFor}. */
+    void terminate()
+    {
+        process.destroy();
+    }
+
     boolean isAlive()
     {
         return process.isAlive();

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.nightjar.aggregator.auth.FailedLogins;
 import io.nightjar.aggregator.auth.Principal;
 import io.nightjar.aggregator.auth.Tokens;
+import io.nightjar.wire.metrics.PrometheusText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

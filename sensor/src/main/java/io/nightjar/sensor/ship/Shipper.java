@@ -21,6 +21,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ import java.util.function.Supplier;
  */
 public final class Shipper implements AutoCloseable
 {
+    private static final long MAX_LATENCY_MICROS = 3_600_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(Shipper.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 5000;
     private static final long HELLO_TIMEOUT_MILLIS = 15_000;
@@ -79,10 +81,11 @@ public final class Shipper implements AutoCloseable
     private long nextHeartbeatNanos;
     private volatile long batchesSent;
     private volatile long batchesAcknowledged;
+    private final ConcurrentHistogram ackLatency = new ConcurrentHistogram(MAX_LATENCY_MICROS, 3);
     private volatile long reconnects;
     private volatile boolean connected;
 
-    private record InFlight(long sequence, long first, long last, long previousLast, ByteBuf frame, int rows)
+    private record InFlight(long sequence, long first, long last, long previousLast, ByteBuf frame, int rows, long sentNanos)
     {
     }
 
@@ -121,6 +124,15 @@ public final class Shipper implements AutoCloseable
     public long batchesSent()
     {
         return batchesSent;
+    }
+
+    /**
+     * Time from sending a batch to its acknowledgement, µs (a batch resent after a reconnect counts from
+     * its first send, so an outage shows as latency). Written by the shipper's thread; copy it (e.g. {@code copy()}) to read.
+     */
+    public ConcurrentHistogram ackLatencyMicros()
+    {
+        return ackLatency;
     }
 
     /** Batches acknowledged. */
@@ -342,7 +354,7 @@ public final class Shipper implements AutoCloseable
             final Frames.BatchHeader header = new Frames.BatchHeader(nextSequence++, batchFirst, batchLast, rows);
             final ByteBuf frame = Frames.batchHeader(alloc, header, isBins ? Frame.FLAG_BINS : 0, body.readableBytes());
             frame.writeBytes(body);
-            final InFlight f = new InFlight(header.sequence(), batchFirst, batchLast, previousLast, frame, rows);
+            final InFlight f = new InFlight(header.sequence(), batchFirst, batchLast, previousLast, frame, rows, System.nanoTime());
             inFlight.addLast(f);
             client.send(frame.retainedDuplicate());
             batchesSent++;
@@ -384,9 +396,12 @@ public final class Shipper implements AutoCloseable
     private void onAck(final Frames.Ack ack)
     {
         boolean moved = false;
+        final long now = System.nanoTime();
         while (!inFlight.isEmpty() && inFlight.peekFirst().sequence() <= ack.sequence())
         {
-            inFlight.pollFirst().frame().release();
+            final InFlight f = inFlight.pollFirst();
+            ackLatency.recordValue(Math.min(Math.max(0, (now - f.sentNanos()) / 1000), MAX_LATENCY_MICROS));
+            f.frame().release();
             batchesAcknowledged++;
             moved = true;
         }

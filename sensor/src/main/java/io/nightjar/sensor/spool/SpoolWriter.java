@@ -37,6 +37,7 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     private final SpoolRetention retention;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private final SpoolLock lock;
     private final EvictionCounters evictions;
     private final ShipMark mark;
     /** Per cycle: spooled bytes, bins, flow records. */
@@ -67,7 +68,16 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         {
             throw new UncheckedIOException("cannot create spool directory " + directory, ex);
         }
-        this.queue = Spool.open(directory, timeProvider);
+        this.lock = SpoolLock.acquire(directory);
+        try
+        {
+            this.queue = Spool.open(directory, timeProvider);
+        }
+        catch (final RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
         this.appender = queue.createAppender();
         this.evictions = EvictionCounters.load(directory);
         this.mark = ShipMark.load(directory);
@@ -276,8 +286,15 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     @Override
     public void close()
     {
-        appender.close();
-        queue.close();
+        try
+        {
+            appender.close();
+            queue.close();
+        }
+        finally
+        {
+            lock.close();
+        }
     }
 
 }

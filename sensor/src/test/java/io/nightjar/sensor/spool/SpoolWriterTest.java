@@ -49,6 +49,21 @@ class SpoolWriterTest
     }
 
     @Test
+    void aSecondWriterOnTheSameSpoolIsRefusedNamingTheHolder(@TempDir final Path dir)
+    {
+        final SpoolRetention retention = new SpoolRetention(1L << 30, Duration.ofDays(1));
+        try (SpoolWriter first = new SpoolWriter(dir, retention))
+        {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SpoolWriter(dir, retention))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("in use by another sensor")
+                .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        }
+        // released on close: the next writer opens it
+        new SpoolWriter(dir, retention).close();
+    }
+
+    @Test
     void shouldSpoolFlowsThenTheBinSummaryAndSurviveARestart(@TempDir final Path dir)
     {
         try (SpoolWriter writer = new SpoolWriter(dir, SpoolRetention.DEFAULT))

@@ -1,4 +1,4 @@
-package io.nightjar.aggregator.api;
+package io.nightjar.wire.metrics;
 
 import java.util.Locale;
 

@@ -1,0 +1,283 @@
+package io.nightjar.sensor.capture;
+
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.RawPacketListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.Timestamp;
+
+/**
+ * Captures one live interface through libpcap (pcap4j) on a dedicated thread and hands every packet
+ * to a {@link PacketRing}: the thread only calls {@code pcap_dispatch} (one JNA call per kernel block,
+ * not per packet) and copies, so it returns to the interface at once. Stopped with
+ * {@code pcap_breakloop}, which wakes a blocked read even on a silent interface (libpcap 1.10 on
+ * Linux), so {@link #stop()} returns within a second.
+ *
+ * <p>Capture statistics ({@code pcap_stats}: received, dropped by the kernel, dropped by the
+ * interface) are read on the capture thread after each dispatch, at most every 100 ms, and published
+ * for any thread; packets the ring had no room for are counted apart ({@link #ringDrops()}).
+ *
+ * <p>pcap4j allocates inside its JNA callback (the packet's {@code byte[]}, a header structure and a
+ * {@code Timestamp}); from the ring on, nothing is allocated per packet. One capture thread keeps up
+ * with about 1-1.5M packets/s here (see {@code benchmarks/README.md}); use one capture per interface.
+ *
+ * <p>Needs root or the capabilities {@code CAP_NET_RAW} (and {@code CAP_NET_ADMIN} for promiscuous
+ * mode and large buffers).
+ */
+public final class LiveCapture implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final long STATS_INTERVAL_NANOS = 100_000_000L;
+
+    private final LiveSettings settings;
+    private final PcapHandle handle;
+    private final int linkType;
+    private final PacketRing ring;
+    private final RawPacketListener listener = this::onRawPacket;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean finished;
+    private volatile Throwable failure;
+    private volatile long received;
+    private volatile long kernelDrops;
+    private volatile long interfaceDrops;
+    private volatile long captured;
+    private long lastStatsNanos;
+    private boolean closed;
+
+    private LiveCapture(final LiveSettings settings, final PcapHandle handle, final PacketRing ring)
+    {
+        this.settings = settings;
+        this.handle = handle;
+        this.linkType = LinkType.fromDlt(handle.getDlt().value());
+        this.ring = ring;
+        this.thread = new Thread(this::run, "nightjar-capture-" + settings.interfaceName());
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Opens the interface and starts capturing into {@code ring}.
+     *
+     * @throws IOException naming the interface, with libpcap's reason (no such device, no permission,
+     *                     a bad filter).
+     */
+    public static LiveCapture start(final LiveSettings settings, final PacketRing ring) throws IOException
+    {
+        final String name = settings.interfaceName();
+        final PcapHandle handle;
+        try
+        {
+            handle = new PcapHandle.Builder(name)
+                .snaplen(settings.snaplen())
+                .promiscuousMode(settings.promiscuous() ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
+                    : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                .timeoutMillis(settings.timeoutMillis())
+                .bufferSize(settings.bufferBytes())
+                .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
+                .build();
+        }
+        catch (final PcapNativeException ex)
+        {
+            throw new IOException("--interface " + name + ": libpcap cannot open it: " + ex.getMessage()
+                + (String.valueOf(ex.getMessage()).contains("ermi") ? " (capture needs root or CAP_NET_RAW,CAP_NET_ADMIN)" : ""), ex);
+        }
+        try
+        {
+            if (settings.bpf() != null && !settings.bpf().isBlank())
+            {
+                handle.setFilter(settings.bpf(), BpfProgram.BpfCompileMode.OPTIMIZE);
+            }
+        }
+        catch (final PcapNativeException | NotOpenException ex)
+        {
+            handle.close();
+            throw new IOException("--bpf '" + settings.bpf() + "' on " + name + ": " + ex.getMessage(), ex);
+        }
+        final LiveCapture capture = new LiveCapture(settings, handle, ring);
+        LOG.info("capture {}: link type {}, snaplen {}, {}, kernel buffer {} MiB, filter {}", name, capture.linkType,
+            settings.snaplen(), settings.promiscuous() ? "promiscuous" : "not promiscuous", settings.bufferBytes() >> 20,
+            settings.bpf() == null ? "none" : "'" + settings.bpf() + "'");
+        capture.thread.start();
+        return capture;
+    }
+
+    private void run()
+    {
+        try
+        {
+            while (running)
+            {
+                try
+                {
+                    handle.dispatch(-1, listener);
+                }
+                catch (final InterruptedException ex)
+                {
+                    // pcap_breakloop: stop() or a wake-up; the loop condition decides
+                }
+                final long now = System.nanoTime();
+                if (now - lastStatsNanos >= STATS_INTERVAL_NANOS)
+                {
+                    readStats();
+                    lastStatsNanos = now;
+                }
+            }
+            drainKernelBuffer();
+            readStats();
+        }
+        catch (final PcapNativeException | NotOpenException | RuntimeException ex)
+        {
+            failure = ex;
+            LOG.error("capture {} failed: {}", settings.interfaceName(), ex.toString());
+        }
+        finally
+        {
+            finished = true;
+        }
+    }
+
+    /** On stop: takes what the kernel already holds (without waiting for more), for at most 500 ms. */
+    private void drainKernelBuffer() throws PcapNativeException, NotOpenException
+    {
+        handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+        final long until = System.nanoTime() + 500_000_000L;
+        while (System.nanoTime() < until)
+        {
+            try
+            {
+                if (handle.dispatch(-1, listener) <= 0)
+                {
+                    return;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                // a breakloop still pending from stop(): read again
+            }
+        }
+    }
+
+    private void readStats() throws PcapNativeException, NotOpenException
+    {
+        final PcapStat s = handle.getStats();
+        received = s.getNumPacketsReceived();
+        kernelDrops = s.getNumPacketsDropped();
+        interfaceDrops = s.getNumPacketsDroppedByIf();
+    }
+
+    private void onRawPacket(final byte[] packet)
+    {
+        final Timestamp ts = handle.getTimestamp();
+        final long nanos = Math.floorDiv(ts.getTime(), 1000L) * NANOS_PER_SECOND + ts.getNanos();
+        final Integer wire = handle.getOriginalLength();
+        if (ring.offer(packet, packet.length, wire == null ? packet.length : wire, nanos, linkType))
+        {
+            captured++;
+        }
+    }
+
+    /** Asks the capture to stop and waits up to {@code millis} for its thread; true once it has stopped. */
+    public boolean stop(final long millis) throws InterruptedException
+    {
+        running = false;
+        try
+        {
+            handle.breakLoop();
+        }
+        catch (final NotOpenException ex)
+        {
+            // already closed
+        }
+        thread.join(millis);
+        return !thread.isAlive();
+    }
+
+    /** Whether the capture thread has ended (stopped or failed). */
+    public boolean finished()
+    {
+        return finished;
+    }
+
+    /** Why the capture thread ended, if it failed; else null. */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /** The interface's name. */
+    public String interfaceName()
+    {
+        return settings.interfaceName();
+    }
+
+    /** LINKTYPE_* of the interface. */
+    public int linkType()
+    {
+        return linkType;
+    }
+
+    /** The ring this capture fills. */
+    public PacketRing ring()
+    {
+        return ring;
+    }
+
+    /** Packets handed to the ring. */
+    public long captured()
+    {
+        return captured;
+    }
+
+    /** {@code pcap_stats} ps_recv: packets the filter accepted (Linux: including those dropped). */
+    public long received()
+    {
+        return received;
+    }
+
+    /** {@code pcap_stats} ps_drop: packets the kernel dropped for lack of buffer room. */
+    public long kernelDrops()
+    {
+        return kernelDrops;
+    }
+
+    /** {@code pcap_stats} ps_ifdrop: packets the interface dropped (0 where the driver does not say). */
+    public long interfaceDrops()
+    {
+        return interfaceDrops;
+    }
+
+    /** Packets captured that the ring had no room for. */
+    public long ringDrops()
+    {
+        return ring.rejected();
+    }
+
+    /** Every drop: kernel, interface and ring. */
+    public long totalDrops()
+    {
+        return kernelDrops + interfaceDrops + ring.rejected();
+    }
+
+    @Override
+    public synchronized void close() throws InterruptedException
+    {
+        if (closed)
+        {
+            return;
+        }
+        stop(2_000);
+        if (!thread.isAlive())
+        {
+            closed = true;
+            handle.close();
+        }
+    }
+}

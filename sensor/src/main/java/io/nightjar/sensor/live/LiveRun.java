@@ -1,0 +1,294 @@
+package io.nightjar.sensor.live;
+
+import io.nightjar.sensor.capture.LiveCapture;
+import io.nightjar.sensor.capture.LiveSettings;
+import io.nightjar.sensor.capture.PacketRing;
+import io.nightjar.sensor.flow.FlowPipeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs the sensor's pipeline on live interfaces: one {@link LiveCapture} thread per interface fills
+ * its {@link PacketRing}; the calling thread drains the rings in time order into the
+ * {@link FlowPipeline}, closes bins on wall-clock time when no packets arrive (a bin closes once the
+ * clock is {@link #CLOSE_GRACE_NANOS} past its end, so packets still in the rings are not late),
+ * and adds the captures' drops (kernel, interface, ring) to the open bin as they are reported.
+ *
+ * <p>{@link #requestStop()} (any thread: a signal handler, {@code --exit-after}) stops the captures
+ * with {@code pcap_breakloop}, drains what they captured and closes the last bin; {@link #run}
+ * then returns. Single pipeline thread: the one calling {@link #run}.
+ */
+public final class LiveRun
+{
+    /** How far past a bin's end the wall clock must be before an idle sensor closes it. */
+    public static final long CLOSE_GRACE_NANOS = 2_000_000_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(LiveRun.class);
+    private static final int SLICE = 4096;
+    private static final long CHECK_NANOS = 50_000_000L;
+
+    private final List<LiveSettings> interfaces;
+    private final PrintStream progress;
+    private final List<LiveCapture> captures = new CopyOnWriteArrayList<>();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile int flowTableSize;
+    private volatile long packets;
+    private long reportedDrops;
+    private long elapsedNanos;
+
+    /**
+     * @param interfaces one settings per interface.
+     * @param progress   where a status line goes every 10 s (stderr), or null.
+     */
+    public LiveRun(final List<LiveSettings> interfaces, final PrintStream progress)
+    {
+        if (interfaces.isEmpty())
+        {
+            throw new IllegalArgumentException("give at least one --interface");
+        }
+        this.interfaces = List.copyOf(interfaces);
+        this.progress = progress;
+    }
+
+    /**
+     * Opens every interface, then captures into {@code pipeline} until {@link #requestStop()}; closes
+     * the last bin before it returns.
+     *
+     * @throws IOException naming the interface if one cannot be opened (the others are closed again),
+     *                     or if a capture thread fails.
+     */
+    public void run(final FlowPipeline pipeline) throws IOException, InterruptedException
+    {
+        final long start = System.nanoTime();
+        try
+        {
+            for (final LiveSettings s : interfaces)
+            {
+                captures.add(LiveCapture.start(s, new PacketRing(s.ringBytes())));
+            }
+        }
+        catch (final IOException ex)
+        {
+            stopCaptures();
+            done.countDown();
+            throw ex;
+        }
+        started.countDown();
+        Throwable failure = null;
+        try
+        {
+            long nextCheck = 0;
+            long nextReport = start + 10_000_000_000L;
+            int idle = 0;
+            while (true)
+            {
+                final int n = drainOnce(pipeline);
+                final long now = System.nanoTime();
+                if (n > 0)
+                {
+                    idle = 0;
+                }
+                if (n == 0 || now >= nextCheck)
+                {
+                    nextCheck = now + CHECK_NANOS;
+                    addDrops(pipeline);
+                    pipeline.advanceTo(System.currentTimeMillis() * 1_000_000L - CLOSE_GRACE_NANOS);
+                    flowTableSize = pipeline.table().size();
+                    packets = pipeline.packets();
+                    failure = firstFailure();
+                    if (stopRequested || failure != null)
+                    {
+                        break;
+                    }
+                    if (progress != null && now >= nextReport)
+                    {
+                        nextReport = now + 10_000_000_000L;
+                        progress.println(status(pipeline, now - start));
+                    }
+                }
+                if (n == 0)
+                {
+                    idle(++idle);
+                }
+            }
+            stopCaptures();
+            while (drainOnce(pipeline) > 0)
+            {
+                // what was captured before the stop
+            }
+            addDrops(pipeline);
+            pipeline.finish();
+            packets = pipeline.packets();
+            flowTableSize = 0;
+        }
+        finally
+        {
+            stopCaptures();
+            elapsedNanos = System.nanoTime() - start;
+            done.countDown();
+        }
+        if (failure != null)
+        {
+            throw new IOException("capture failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    private int drainOnce(final FlowPipeline pipeline)
+    {
+        if (captures.size() == 1)
+        {
+            return captures.get(0).ring().drain(pipeline, SLICE);
+        }
+        int delivered = 0;
+        while (delivered < SLICE)
+        {
+            PacketRing oldest = null;
+            long oldestTs = Long.MAX_VALUE;
+            int nonEmpty = 0;
+            for (final LiveCapture c : captures)
+            {
+                final long ts = c.ring().peekTimestamp();
+                if (ts != Long.MAX_VALUE)
+                {
+                    nonEmpty++;
+                    if (ts < oldestTs)
+                    {
+                        oldestTs = ts;
+                        oldest = c.ring();
+                    }
+                }
+            }
+            if (oldest == null)
+            {
+                break;
+            }
+            // one ring holds packets: take a slice of it; several: one packet at a time, in time order
+            delivered += oldest.drain(pipeline, nonEmpty == 1 ? SLICE - delivered : 1);
+        }
+        return delivered;
+    }
+
+    private void addDrops(final FlowPipeline pipeline)
+    {
+        long drops = 0;
+        for (final LiveCapture c : captures)
+        {
+            drops += c.totalDrops();
+        }
+        if (drops > reportedDrops)
+        {
+            pipeline.addCaptureDrops(drops - reportedDrops);
+            reportedDrops = drops;
+        }
+    }
+
+    private Throwable firstFailure()
+    {
+        for (final LiveCapture c : captures)
+        {
+            if (c.failure() != null)
+            {
+                return c.failure();
+            }
+        }
+        return null;
+    }
+
+    private static void idle(final int idleRounds)
+    {
+        if (idleRounds < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (idleRounds < 200)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(idleRounds < 1000 ? 50_000L : 1_000_000L);
+        }
+    }
+
+    private void stopCaptures()
+    {
+        for (final LiveCapture c : captures)
+        {
+            try
+            {
+                if (!c.stop(1_000))
+                {
+                    LOG.warn("capture {} did not stop within 1 s", c.interfaceName());
+                }
+                c.close();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private String status(final FlowPipeline pipeline, final long elapsed)
+    {
+        final StringBuilder sb = new StringBuilder(String.format("live %.0f s: %,d packets, %d bins closed, %,d flows in the open bin",
+            elapsed / 1e9, pipeline.packets(), pipeline.binsClosed(), pipeline.table().size()));
+        for (final LiveCapture c : captures)
+        {
+            sb.append(String.format("; %s received %,d, dropped kernel %,d interface %,d ring %,d", c.interfaceName(), c.received(),
+                c.kernelDrops(), c.interfaceDrops(), c.ringDrops()));
+        }
+        return sb.toString();
+    }
+
+    /** Asks the run to stop (any thread); it closes the last bin and returns from {@link #run}. */
+    public void requestStop()
+    {
+        stopRequested = true;
+    }
+
+    /** Waits until the captures are open (or failed to open), up to {@code millis}. */
+    public boolean awaitStarted(final long millis) throws InterruptedException
+    {
+        return started.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits until {@link #run} has finished, up to {@code millis}. */
+    public boolean awaitDone(final long millis) throws InterruptedException
+    {
+        return done.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The running captures (for metrics; empty before {@link #run} opens them). */
+    public List<LiveCapture> captures()
+    {
+        return List.copyOf(captures);
+    }
+
+    /** Flows in the open bin, as last seen by the pipeline thread (for metrics). */
+    public int flowTableSize()
+    {
+        return flowTableSize;
+    }
+
+    /** Packets counted by the pipeline, as last published by its thread. */
+    public long packets()
+    {
+        return packets;
+    }
+
+    /** Wall time of the run, ns. */
+    public long elapsedNanos()
+    {
+        return elapsedNanos;
+    }
+}
