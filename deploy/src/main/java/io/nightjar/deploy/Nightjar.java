@@ -5,11 +5,13 @@ import io.nightjar.aggregator.report.ReportCommand;
 import io.nightjar.sensor.cli.SensorCommand;
 import io.nightjar.sensor.cli.SummarizeCommand;
 import io.nightjar.sensor.generate.GenerateCommand;
+import io.nightjar.wire.config.ConfigFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * The {@code nightjar} command line: the sensor's and the aggregator's commands side by side
@@ -32,6 +34,9 @@ import java.io.UncheckedIOException;
         CommandLine.HelpCommand.class})
 public final class Nightjar implements Runnable
 {
+    /** The long-running commands that take {@code --config FILE} (every option of theirs is a key of it). */
+    public static final List<String> CONFIGURABLE = List.of("sensor", "aggregator");
+
     @Override
     public void run()
     {
@@ -42,20 +47,35 @@ public final class Nightjar implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine cl = new CommandLine(new Nightjar());
+        for (final String name : CONFIGURABLE)
+        {
+            ConfigFiles.install(cl.getSubcommands().get(name));
+        }
+        // logs the effective configuration of a configurable command before running it
+        cl.setExecutionStrategy(ConfigFiles.executionStrategy(cl.getExecutionStrategy()));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
         {
             final Throwable cause = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
             if (cause instanceof IllegalArgumentException || cause instanceof IOException)
             {
-                commandLine.getErr().println("nightjar " + commandLine.getCommandName() + ": error: " + cause.getMessage());
+                // an option named in the message whose value came from --config FILE is named as that file's key
+                commandLine.getErr().println("nightjar " + commandLine.getCommandName() + ": error: "
+                    + ConfigFiles.annotate(commandLine, cause.getMessage()));
                 return 2;
             }
             throw ex;
         });
-        // report: a bad or missing option is one line naming it (not the whole usage), exit 2; other commands keep picocli's default
+        // report, and errors in a --config file: a bad or missing option is one line naming it (not the whole usage), exit 2;
+        // other commands keep picocli's default
         final CommandLine.IParameterExceptionHandler usual = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((ex, args) ->
         {
+            final String config = ConfigFiles.describe(ex);
+            if (config != null)
+            {
+                ex.getCommandLine().getErr().println("nightjar " + ex.getCommandLine().getCommandName() + ": error: " + config);
+                return 2;
+            }
             if (!"report".equals(ex.getCommandLine().getCommandName()))
             {
                 return usual.handleParseException(ex, args);

@@ -7,7 +7,13 @@ import io.nightjar.aggregator.auth.Principal;
 import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorEntry;
 import io.nightjar.aggregator.config.SensorRegistry;
+import io.nightjar.wire.config.ConfigFile;
+import io.nightjar.wire.config.ConfigFiles;
+import io.nightjar.wire.config.ConfigSource;
+import io.nightjar.wire.config.EffectiveConfiguration;
+import io.nightjar.wire.config.OptionKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -36,7 +42,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Containerfiles and compose.yaml run parses with the real {@code nightjar} command line (in-process,
  * {@link Nightjar#commandLine()}), with the example environment files' values substituted, and every
  * option they use is in that command's {@code --help}; the example configurations load as the
- * aggregator loads them; the JVM flags the units and images use are the build's.
+ * aggregator loads them; the example {@code --config} files of the sensor and the aggregator have a
+ * valid key for every option the commands have (the systemd units run them); the JVM flags the units and images use are the build's.
  */
 class DeployFilesTest
 {
@@ -44,6 +51,9 @@ class DeployFilesTest
     private static final Path DEPLOY = ROOT.resolve("deploy");
     private static final String MAIN_CLASS = "io.nightjar.deploy.Nightjar";
     private static final Pattern BRACED = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+    private static final String INSTALLED_AGGREGATOR_YAML = "/etc/nightjar/aggregator.yaml";
+    /** "#key: value": an option of an example configuration left at its default (prose comments have a space after '#'). */
+    private static final Pattern DISABLED_KEY = Pattern.compile("(?m)^#([a-z][a-z0-9-]*:.*)$");
 
     @Test
     void shouldCopyOnlyPathsThatExistIntoTheImages() throws IOException
@@ -146,6 +156,8 @@ class DeployFilesTest
 
         checkUnit("nightjar-aggregator.service", "aggregator.env", "aggregator", null);
         checkUnit("nightjar-sensor@.service", "sensor.env", "sensor", "th-bkk-1");
+        assertThat(Files.readString(DEPLOY.resolve("systemd/nightjar-aggregator.service"))).contains("--config " + INSTALLED_AGGREGATOR_YAML);
+        assertThat(Files.readString(DEPLOY.resolve("systemd/nightjar-sensor@.service"))).contains("--config /etc/nightjar/sensor-%i.yaml");
 
         // capabilities: the sensor's capture needs raw sockets; the aggregator needs none
         final String aggregator = Files.readString(DEPLOY.resolve("systemd/nightjar-aggregator.service"));
@@ -204,6 +216,47 @@ class DeployFilesTest
         assertThat(Files.isExecutable(DEPLOY.resolve("certs/make-certs.sh"))).isTrue();
     }
 
+    @Test
+    void shouldHaveAValidExampleKeyForEveryOptionOfTheConfigurableCommands(@TempDir final Path dir) throws IOException
+    {
+        assertThat(Nightjar.CONFIGURABLE).containsExactly("sensor", "aggregator");
+        for (final String command : Nightjar.CONFIGURABLE)
+        {
+            final Path example = DEPLOY.resolve("examples").resolve(command + ".yaml");
+            final String text = Files.readString(example);
+            // as it is, and with every "#key: value" enabled: the real loader against the real command
+            final Path enabled = dir.resolve(command + ".yaml");
+            Files.writeString(enabled, DISABLED_KEY.matcher(text).replaceAll("$1"));
+            for (final Path file : List.of(example, enabled))
+            {
+                final EffectiveConfiguration effective = parseWithConfig(command, file);
+                assertThat(effective.settings()).as(file.toString()).allSatisfy(s -> assertThat(s.source()).isNotEqualTo(ConfigSource.COMMAND_LINE));
+            }
+            final ConfigFile all = ConfigFile.read(enabled);
+            final OptionKeys keys = OptionKeys.of(Nightjar.commandLine().getSubcommands().get(command).getCommandSpec());
+            for (final CommandLine.Model.OptionSpec o : keys.options())
+            {
+                assertThat(all.get(OptionKeys.keyOf(o)))
+                    .as("examples/%s.yaml has a key (or a \"#%s: value\" line) with a comment for %s", command, OptionKeys.keyOf(o), o.longestName())
+                    .isNotNull();
+            }
+        }
+        // the two examples are what the units run: every value from the file, but what the unit's command line gives
+        final EffectiveConfiguration sensor = parseWithConfig("sensor", DEPLOY.resolve("examples/sensor.yaml"));
+        assertThat(sensor.get("aggregator").raw()).isEqualTo("agg.cert.example:7443");
+        assertThat(sensor.get("darknet").raw()).isEqualTo("[198.51.100.0/24, 2001:db8:dead::/48]");
+        assertThat(sensor.get("quiet").raw()).isEqualTo("true");
+        final EffectiveConfiguration aggregator = parseWithConfig("aggregator", DEPLOY.resolve("examples/aggregator.yaml"));
+        assertThat(aggregator.get("key").shown()).isEqualTo("/etc/nightjar/pki/aggregator.key");
+        assertThat(aggregator.get("max-frame").source()).isEqualTo(ConfigSource.FILE);
+    }
+
+    private static EffectiveConfiguration parseWithConfig(final String command, final Path file)
+    {
+        final CommandLine.ParseResult parsed = Nightjar.commandLine().parseArgs(command, "--config", file.toString());
+        return ConfigFiles.complete(parsed.subcommand());
+    }
+
     /** The unit's ExecStart, with the example env file's values, must parse as a nightjar command line. */
     private static void checkUnit(final String unit, final String envExample, final String command, final String instance) throws IOException
     {
@@ -229,7 +282,7 @@ class DeployFilesTest
                 args.addAll(Arrays.asList(value.trim().split("\\s+")).stream().filter(s -> !s.isEmpty()).toList());
                 continue;
             }
-            args.add(substitute(unit, envExample, env, word));
+            args.add(installedExample(substitute(unit, envExample, env, word)));
         }
         for (final String w : words.subList(0, main))
         {
@@ -257,6 +310,20 @@ class DeployFilesTest
         }
         assertThat(args.get(0)).isEqualTo(command);
         checkCommandLine(unit, args);
+    }
+
+    /** A configuration file's installed path (/etc/nightjar/...) as the example it is made from; other words unchanged. */
+    private static String installedExample(final String word)
+    {
+        if (word.equals(INSTALLED_AGGREGATOR_YAML))
+        {
+            return DEPLOY.resolve("examples/aggregator.yaml").toString();
+        }
+        if (word.matches("/etc/nightjar/sensor-[a-z0-9.-]+\\.yaml"))
+        {
+            return DEPLOY.resolve("examples/sensor.yaml").toString();
+        }
+        return word;
     }
 
     /** One word of ExecStart: unit-file double quotes removed, ${VAR} replaced by the example env file's value. */
