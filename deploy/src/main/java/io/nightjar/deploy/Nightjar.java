@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
         SensorCommand.class,
         AggregatorCommand.class,
         io.nightjar.aggregator.cli.TokenCommand.class,
+        io.nightjar.aggregator.cli.AnonymizeKeyCommand.class,
         io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
         ReportCommand.class,

@@ -9,8 +9,9 @@ import java.util.Map;
  * Crypto-PAn over the 16-byte stored address form (IPv4 as IPv4-mapped IPv6): an IPv4-mapped
  * address keeps its {@code ::ffff:0:0/96} prefix and its 32-bit IPv4 part is anonymised as IPv4 (so
  * the IPv4 reference mapping holds and IPv4 stays IPv4); any other address is anonymised over all
- * 128 bits. An IPv6 result could in principle land in {@code ::ffff:0:0/96} (probability 2^-96 per
- * address); it is left as it is.
+ * 128 bits. Prefixes are therefore preserved within each family, not between an IPv4 and an IPv6
+ * address (each family is its own Crypto-PAn tree, as in the libraries). An IPv6 result could in
+ * principle land in {@code ::ffff:0:0/96} (probability 2^-96 per address); it is left as it is.
  *
  * <p>Results are kept in a bounded least-recently-used map (the export of a long period asks for the
  * same sources again and again, and each costs 32 or 128 AES blocks). One instance serves the whole
