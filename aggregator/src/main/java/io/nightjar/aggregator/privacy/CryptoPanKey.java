@@ -22,8 +22,8 @@ import java.util.Set;
  * ({@code head -c 32 /dev/urandom > FILE}) or 64 hexadecimal digits (what {@link #generate} writes,
  * with or without a final newline). One key per deployment: every aggregator given the same key maps
  * every source identically, so exports of different aggregators (and sensors) can be joined; a new
- * key is a new, unrelated mapping. The file should be mode 0600; a file others may read is used, with
- * a warning. Read once at start; immutable; the key bytes never appear in {@link #toString()} or logs.
+ * key is a new, unrelated mapping. The file should be mode 0600 (or 0640 with the service's group);
+ * a file others may read or the group may write is used, with a warning. Read once at start; immutable; the key bytes never appear in {@link #toString()} or logs.
  */
 public final class CryptoPanKey
 {
@@ -67,8 +67,9 @@ public final class CryptoPanKey
         }
         try
         {
+            final byte[] key = parse(file, content);
             warnIfOthersMayRead(file);
-            return new CryptoPanKey(parse(file, content), file.toString());
+            return new CryptoPanKey(key, file.toString());
         }
         finally
         {
@@ -96,10 +97,11 @@ public final class CryptoPanKey
         try
         {
             final Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")))
+            // group read is how a root-owned file reaches the service user (0640 root:nightjar); others, or group write, is not
+            if (perms.stream().anyMatch(p -> p.name().startsWith("OTHERS")) || perms.contains(PosixFilePermission.GROUP_WRITE))
             {
-                LOG.warn("anonymisation key {} is mode {}: anyone who may read it can undo the anonymisation; 0600 is recommended", file,
-                    PosixFilePermissions.toString(perms));
+                LOG.warn("anonymisation key {} is mode {}: anyone who may read it can undo the anonymisation; 0600 (or 0640 with the service's group)"
+                    + " is recommended", file, PosixFilePermissions.toString(perms));
             }
         }
         catch (final IOException | UnsupportedOperationException ex)

@@ -30,9 +30,10 @@ import java.util.stream.Stream;
  *
  * <p>With {@code anonymize=cryptopan} (only when the aggregator has a Crypto-PAn key) every address
  * written, {@code src} and the ICMP-error {@code victim} alike, is replaced by its Crypto-PAn image
- * under the deployment's key ({@link SourceAnonymizer}), in both the text and the 16-byte column; the
- * victim is a third party's address (the target of a spoofed attack) and is anonymised with the same
- * mapping rather than dropped, so that a victim seen as a backscatter source elsewhere still matches.
+ * under the deployment's key ({@link SourceAnonymizer}): the source's text and 16-byte columns, the
+ * victim's text column (the only one the export has for it). The victim is a third party's address
+ * (the target of a spoofed attack) and is anonymised with the same mapping rather than dropped, so
+ * that a victim seen as a backscatter source elsewhere still matches.
  * Bin summaries hold no address and are written as they are. The distinct addresses of the scope are
  * read in order, anonymised in Java (sorted input shares the Crypto-PAn work of common prefixes) and
  * appended to a temporary table that the {@code COPY} joins; every statement reads one snapshot, so
