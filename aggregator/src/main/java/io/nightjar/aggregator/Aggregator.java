@@ -20,6 +20,8 @@ import io.nightjar.aggregator.enrich.Enricher;
 import io.nightjar.aggregator.ingest.IngestMetrics;
 import io.nightjar.aggregator.ingest.IngestServer;
 import io.nightjar.aggregator.ingest.StoreWriter;
+import io.nightjar.aggregator.privacy.CryptoPanKey;
+import io.nightjar.aggregator.privacy.SourceAnonymizer;
 import io.nightjar.aggregator.store.FlowStore;
 import io.nightjar.aggregator.store.SourceTable;
 import io.nightjar.wire.frame.Frame;
@@ -60,6 +62,9 @@ public final class Aggregator implements AutoCloseable
     /** What answers credit for the source attribution data (empty without any geo data). */
     private final String attribution;
 
+    /** Addresses whose Crypto-PAn image the export keeps (about 110 bytes each). */
+    private static final int ANONYMIZER_CACHE_ENTRIES = 200_000;
+
     /** File in the data directory holding the regional API token when no token file is configured. */
     public static final String API_TOKEN_FILE = "api-token";
 
@@ -67,30 +72,33 @@ public final class Aggregator implements AutoCloseable
      * Everything an aggregator needs to start. {@code enricher} attributes sources (country, ASN) into
      * the {@code sources} table; {@link Enricher#none()} keeps the table with unknown values, null
      * does not maintain it at all (benchmark baseline). The caller owns and closes the enricher.
+     * {@code anonymizeKey} (null: none) is the deployment's Crypto-PAn key, which enables the
+     * export's {@code anonymize=cryptopan}.
      */
     public record Settings(InetSocketAddress listen, InetSocketAddress http, Path dataDirectory, SslContext tls, SensorRegistry registry,
                            int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads, Tokens tokens,
-                           Enricher enricher)
+                           Enricher enricher, CryptoPanKey anonymizeKey)
     {
         /** Defaults for everything but the addresses, data directory, TLS and registry (no geo data: {@link Enricher#none()}). */
         public static Settings of(final InetSocketAddress listen, final InetSocketAddress http, final Path data, final SslContext tls,
                                   final SensorRegistry registry)
         {
-            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, null, Enricher.none());
+            return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, null, Enricher.none(),
+                null);
         }
 
         /** The same with another idle timeout. */
         public Settings withIdleTimeout(final int seconds)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens,
-                enricher);
+                enricher, anonymizeKey);
         }
 
         /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
         public Settings withQueueHighWater(final long bytes)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads, tokens,
-                enricher);
+                enricher, anonymizeKey);
         }
 
         /**
@@ -100,21 +108,28 @@ public final class Aggregator implements AutoCloseable
         public Settings withTokens(final Tokens t)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, t,
-                enricher);
+                enricher, anonymizeKey);
         }
 
         /** The same with another source enricher (null: no {@code sources} table upkeep). */
         public Settings withEnricher(final Enricher e)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
-                tokens, e);
+                tokens, e, anonymizeKey);
+        }
+
+        /** The same with this Crypto-PAn key for anonymised exports (null: none). */
+        public Settings withAnonymizeKey(final CryptoPanKey key)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
+                tokens, enricher, key);
         }
 
         /** The same with another maximum frame payload. */
         public Settings withMaxFrame(final int bytes)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens,
-                enricher);
+                enricher, anonymizeKey);
         }
     }
 
@@ -184,7 +199,12 @@ public final class Aggregator implements AutoCloseable
         final SurgingQuery surging = new SurgingQuery(ctx);
         final HealthQuery health = new HealthQuery(ctx);
         final MetaQuery meta = new MetaQuery(ctx);
-        final ExportQuery export = new ExportQuery(ctx, s.dataDirectory().resolve("export"));
+        final SourceAnonymizer anonymizer = s.anonymizeKey() == null ? null : new SourceAnonymizer(s.anonymizeKey(), ANONYMIZER_CACHE_ENTRIES);
+        if (anonymizer != null)
+        {
+            LOG.info("export: anonymize=cryptopan available (Crypto-PAn key id {})", anonymizer.keyId());
+        }
+        final ExportQuery export = new ExportQuery(ctx, s.dataDirectory().resolve("export"), anonymizer);
         final EventsQuery events = new EventsQuery(ctx);
         final Map<String, HttpApi.Endpoint> routes = new LinkedHashMap<>();
         routes.put("/api/v1/meta", HttpApi.Endpoint.of(MetaQuery.PARAMETERS, meta::run));

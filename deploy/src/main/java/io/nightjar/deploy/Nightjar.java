@@ -27,6 +27,7 @@ import java.util.List;
         SensorCommand.class,
         AggregatorCommand.class,
         io.nightjar.aggregator.cli.TokenCommand.class,
+        io.nightjar.aggregator.cli.AnonymizeKeyCommand.class,
         io.nightjar.deploy.demo.DemoCommand.class,
         GenerateCommand.class,
         ReportCommand.class,

@@ -5,6 +5,7 @@ import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.aggregator.enrich.Enricher;
+import io.nightjar.aggregator.privacy.CryptoPanKey;
 import io.nightjar.wire.tls.HostPort;
 import io.nightjar.wire.tls.TlsContexts;
 import io.nightjar.wire.tls.TlsFiles;
@@ -18,7 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code nightjar aggregator --listen HOST:PORT --data DIR --cert --key --ca [--http HOST:PORT] [--geo DIR | --no-geo]}:
+ * {@code nightjar aggregator --listen HOST:PORT --data DIR --cert --key --ca [--http HOST:PORT] [--geo DIR | --no-geo] [--anonymize-key FILE]}:
  * receives flow records from sensors over mutual TLS, stores them in the embedded DuckDB store
  * exactly once, attributes each new source (country, ASN) from the geo data, and serves the HTTP API.
  * Runs until SIGTERM/SIGINT, then finishes in-flight batches.
@@ -73,6 +74,11 @@ public final class AggregatorCommand implements Callable<Integer>
             + " (default: $NIGHTJAR_GEO or ~/.cache/nightjar/geo).")
     Path geo;
 
+    @Option(names = "--anonymize-key", paramLabel = "FILE",
+        description = {"Crypto-PAn key (32 raw bytes or 64 hex digits, mode 0600; `nightjar anonymize-key --out FILE`):",
+            "enables anonymised exports (/api/v1/export?anonymize=cryptopan). Use the same key on every aggregator of a deployment."})
+    Path anonymizeKey;
+
     @Option(names = "--no-geo", description = "No source country/ASN attribution (sources are still recorded, as unknown).")
     boolean noGeo;
 
@@ -110,9 +116,11 @@ public final class AggregatorCommand implements Callable<Integer>
         }
         final int idle = (int)Math.max(1, io.nightjar.wire.tls.Units.parseDuration("--idle-timeout", idleTimeout).toSeconds());
         final Tokens apiTokens = tokens == null ? null : Tokens.load(tokens);
+        final CryptoPanKey exportKey = anonymizeKey == null ? null : CryptoPanKey.load(anonymizeKey);
         final Enricher enricher = noGeo ? Enricher.none() : Enricher.load(geo == null ? Enricher.defaultDirectory() : geo);
         final Aggregator.Settings settings = Aggregator.Settings.of(ingest.address(), api.address(), data, tls, registry)
-            .withMaxFrame((int)frame).withIdleTimeout(idle).withTokens(apiTokens).withEnricher(enricher);
+            .withMaxFrame((int)frame).withIdleTimeout(idle).withTokens(apiTokens).withEnricher(enricher)
+            .withAnonymizeKey(exportKey);
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         final Aggregator aggregator;

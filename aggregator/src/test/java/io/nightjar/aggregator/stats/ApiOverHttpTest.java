@@ -259,4 +259,14 @@ class ApiOverHttpTest
         final JsonNode csv = json("/api/v1/export?to_format=csv&what=bins&" + range(), REGION);
         assertThat(Files.readString(Path.of(csv.path("directory").asText()).resolve(csv.path("files").get(0).asText()))).contains("sensor_id");
     }
+
+    @Test
+    void shouldRefuseAnAnonymisedExportWithoutAKeyNamingTheParameter() throws Exception
+    {
+        final HttpResponse<String> r = get("/api/v1/export?anonymize=cryptopan&" + range(), REGION);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).path("parameter").asText()).isEqualTo("anonymize");
+        assertThat(JSON.readTree(r.body()).path("error").asText()).contains("--anonymize-key");
+        assertThat(get("/api/v1/export?anonymize=md5&" + range(), REGION).statusCode()).isEqualTo(400);
+    }
 }
