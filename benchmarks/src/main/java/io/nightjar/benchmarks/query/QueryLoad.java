@@ -1,5 +1,6 @@
 package io.nightjar.benchmarks.query;
 
+import io.nightjar.benchmarks.ingest.LoadSensors;
 import io.nightjar.aggregator.Aggregator;
 import io.nightjar.aggregator.auth.Tokens;
 import io.nightjar.aggregator.config.SensorEntry;
@@ -32,7 +33,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * QueryLoad --data DIR [--records 100000000] [--sensors 16] [--days 365] [--sources 5000000] [--runs 50] [--slow-runs 10] [--panel-runs 0] [--regenerate]
+ *           [--analysts 1] [--ingest-rate RECORDS_PER_S] [--ingest-sensors 8]
  * </pre>
+ *
+ * {@code --analysts N}: N concurrent analysts ask each query (each its runs), so the latencies include
+ * queueing for the store's readers. {@code --ingest-rate R}: meanwhile {@code --ingest-sensors}
+ * simulated sensors ({@link io.nightjar.benchmarks.ingest.LoadSensors}, plaintext on loopback) ship
+ * flow records at R records/s into the same aggregator, so the writer, its roll-up rebuilds and
+ * the queries compete as in production; their ACK latency is reported at the end.
  *
  * The synthetic records: one year from 2025-01-01, time increasing with the record number, sensors
  * round-robin, sources drawn from a pool with a skewed (power-law) popularity, destination ports
@@ -61,6 +69,9 @@ public final class QueryLoad
         int slowRuns = 10;
         int panelRuns = 0;
         boolean regenerate = false;
+        int analysts = 1;
+        long ingestRate = 0;
+        int ingestSensors = 8;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -74,6 +85,9 @@ public final class QueryLoad
                 case "--slow-runs" -> slowRuns = Integer.parseInt(args[++i]);
                 case "--panel-runs" -> panelRuns = Integer.parseInt(args[++i]);
                 case "--regenerate" -> regenerate = true;
+                case "--analysts" -> analysts = Integer.parseInt(args[++i]);
+                case "--ingest-rate" -> ingestRate = Long.parseLong(args[++i].replace("_", ""));
+                case "--ingest-sensors" -> ingestSensors = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -129,29 +143,101 @@ public final class QueryLoad
                 all.addAll(List.of(panels));
             }
             final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            System.out.printf("%n%-56s %9s %9s %9s %9s  (ms, after 3 warm-up runs)%n", "query", "p50", "p95", "p99", "max");
+            final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            final java.util.concurrent.atomic.AtomicReference<LoadSensors.Result> ingest = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread ingestThread = null;
+            LoadSensors load = null;
+            if (ingestRate > 0)
+            {
+                final List<String> ids = entries.stream().limit(ingestSensors).map(SensorEntry::id).toList();
+                load = new LoadSensors(agg.ingestAddress(), ids, null, 8192);
+                final LoadSensors l = load;
+                final long r = ingestRate;
+                ingestThread = new Thread(() ->
+                {
+                    try
+                    {
+                        ingest.set(l.drive(r, 8, 3, 3600, done::get));
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "ingest-load");
+                ingestThread.start();
+                Thread.sleep(5_000);
+                System.out.printf("concurrent ingest: %d sensors offering %,d records/s%n", ids.size(), ingestRate);
+            }
+            System.out.printf("%n%-56s %9s %9s %9s %9s  (ms, after 3 warm-up runs; %d concurrent analyst(s))%n", "query", "p50", "p95", "p99",
+                "max", analysts);
+            final long measureStart = System.nanoTime();
             for (final String[] q : all)
             {
-                final Histogram h = new Histogram(TimeUnit.MINUTES.toNanos(5), 3);
+                final Histogram h = new org.HdrHistogram.ConcurrentHistogram(TimeUnit.MINUTES.toNanos(5), 3);
                 // the exact-sources ranking takes seconds at 100M records: fewer runs of it
                 final int n = q[0].contains("exact") ? Math.min(runs, slowRuns) : q[0].startsWith("week") || q[0].startsWith("last") ? panelRuns : runs;
-                for (int i = 0; i < n + 3; i++)
+                final List<Thread> threads = new ArrayList<>();
+                final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+                for (int a = 0; a < analysts; a++)
                 {
-                    final long start = System.nanoTime();
-                    final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + q[1])).header("Authorization", "Bearer " + TOKEN)
-                        .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
-                    final long ns = System.nanoTime() - start;
-                    if (r.statusCode() != 200)
+                    final Thread analyst = new Thread(() ->
                     {
-                        throw new IllegalStateException(q[1] + ": HTTP " + r.statusCode() + " " + r.body());
-                    }
-                    if (i >= 3)
-                    {
-                        h.recordValue(ns);
-                    }
+                        try
+                        {
+                            ask(http, base + q[1], n, h);
+                        }
+                        catch (final Exception ex)
+                        {
+                            failure.set(ex);
+                        }
+                    }, "analyst-" + a);
+                    analyst.start();
+                    threads.add(analyst);
+                }
+                for (final Thread analyst : threads)
+                {
+                    analyst.join(TimeUnit.MINUTES.toMillis(30));
+                }
+                if (failure.get() != null)
+                {
+                    throw failure.get();
                 }
                 System.out.printf("%-56s %9.1f %9.1f %9.1f %9.1f  (%d runs)%n", q[0], h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(95) / 1e6,
-                    h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, n);
+                    h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, n * analysts);
+            }
+            if (ingestThread != null)
+            {
+                done.set(true);
+                ingestThread.join(60_000);
+                final LoadSensors.Result r = ingest.get();
+                if (r != null)
+                {
+                    final double secs = (System.nanoTime() - measureStart) / 1e9;
+                    System.out.printf("concurrent ingest during the queries (%.0f s): offered %,d records/s; ACK latency p50 %.1f ms, p99 %.1f ms,"
+                            + " max %.1f ms over %d batches%n", secs, ingestRate, r.latency().getValueAtPercentile(50) / 1000.0, r.p99Millis(),
+                        r.latency().getMaxValue() / 1000.0, r.batches());
+                }
+                load.close();
+            }
+        }
+    }
+
+    /** Asks {@code url} 3 + {@code n} times, recording the last {@code n} into {@code h} (ns). */
+    private static void ask(final HttpClient http, final String url, final int n, final Histogram h) throws Exception
+    {
+        for (int i = 0; i < n + 3; i++)
+        {
+            final long start = System.nanoTime();
+            final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
+                .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
+            final long ns = System.nanoTime() - start;
+            if (r.statusCode() != 200)
+            {
+                throw new IllegalStateException(url + ": HTTP " + r.statusCode() + " " + r.body());
+            }
+            if (i >= 3)
+            {
+                h.recordValue(ns);
             }
         }
     }
