@@ -42,11 +42,20 @@ import java.util.concurrent.TimeUnit;
  * {@code {"error": ..., "parameter": ...}} with a 4xx/5xx status. Endpoints under {@code /api/}
  * need a bearer token ({@link Tokens}); ten failures from one address within five minutes block it
  * (429). Other paths serve the dashboard's static files ({@link StaticFiles}) without a token.
+ * A request line over {@link #MAX_REQUEST_LINE_BYTES} is refused with 414, headers over
+ * {@link #MAX_HEADER_BYTES} with 431, and a connection that does not deliver a whole request
+ * within the request timeout (from its opening or its last answer) is closed ({@link RequestDeadline}).
  */
 public final class HttpApi implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    /** Longest request line (method, path and query) accepted, bytes. */
+    public static final int MAX_REQUEST_LINE_BYTES = 8 << 10;
+    /** Largest header block accepted, bytes. */
+    public static final int MAX_HEADER_BYTES = 8 << 10;
+    /** Default time a connection has to deliver a whole request (from its opening or its last answer). */
+    public static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** One GET endpoint: parameters allowed, and the computation (runs on the query pool). */
     public interface Endpoint
@@ -109,6 +118,16 @@ public final class HttpApi implements AutoCloseable
     public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads, final Tokens tokens,
                    final java.util.function.Consumer<PrometheusText> metricsSource)
     {
+        this(listen, routes, queryThreads, tokens, metricsSource, REQUEST_TIMEOUT);
+    }
+
+    /**
+     * As above, closing connections that take longer than {@code requestTimeout} to deliver a
+     * whole request.
+     */
+    public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads, final Tokens tokens,
+                   final java.util.function.Consumer<PrometheusText> metricsSource, final java.time.Duration requestTimeout)
+    {
         endpoints.putAll(routes);
         this.tokens = tokens;
         this.metricsSource = metricsSource;
@@ -127,7 +146,8 @@ public final class HttpApi implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel ch)
                     {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 << 10), new Handler());
+                        ch.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, 8 << 10),
+                            new HttpObjectAggregator(64 << 10), new RequestDeadline(requestTimeout.toMillis()), new Handler());
                     }
                 }).bind(listen).sync().channel();
         }
@@ -158,7 +178,20 @@ public final class HttpApi implements AutoCloseable
             final boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (!req.decoderResult().isSuccess())
             {
-                send(ctx, keepAlive, 400, error(null, "malformed request"), null);
+                // the decoder discards the rest of the connection's input: answer and close
+                final Throwable cause = req.decoderResult().cause();
+                if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException)
+                {
+                    send(ctx, false, 414, error(null, "request line longer than " + MAX_REQUEST_LINE_BYTES + " bytes"), null);
+                }
+                else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException)
+                {
+                    send(ctx, false, 431, error(null, "headers larger than " + MAX_HEADER_BYTES + " bytes"), null);
+                }
+                else
+                {
+                    send(ctx, false, 400, error(null, "malformed request"), null);
+                }
                 return;
             }
             if (req.method() != HttpMethod.GET)

@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The aggregator's sensor-facing TCP server (Netty; epoll when available): TLS (mutual by
- * default), frame decoding with a maximum size, an idle timeout against stalled peers, then one
- * {@link SensorSession} per connection.
+ * default), a minimum rate for frames in progress ({@link SlowFrameGuard}), an idle timeout against
+ * stalled peers, frame decoding with a maximum size, then one {@link SensorSession} per connection.
  */
 public final class IngestServer implements AutoCloseable
 {
@@ -73,6 +73,7 @@ public final class IngestServer implements AutoCloseable
                     {
                         ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                     }
+                    ch.pipeline().addLast("slow", new SlowFrameGuard(idleSeconds));
                     ch.pipeline().addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
                     ch.pipeline().addLast("frames", new FrameDecoder(maxFrame, true));
                     ch.pipeline().addLast("session", new SensorSession(context));

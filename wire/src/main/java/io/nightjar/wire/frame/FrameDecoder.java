@@ -29,6 +29,15 @@ public final class FrameDecoder extends ByteToMessageDecoder
         this.fromSensor = fromSensor;
     }
 
+    /**
+     * Bytes held of a frame not yet complete (0 between frames). Event-loop thread only; a
+     * guard against peers trickling a frame reads it.
+     */
+    public int bufferedBytes()
+    {
+        return actualReadableBytes();
+    }
+
     @Override
     protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
     {
