@@ -35,9 +35,15 @@ final class Fixtures
     /** A deterministic capture of {@code packets} packets spread at {@code rate} packets/s. */
     static Path generate(final Path dir, final String name, final long seed, final int packets, final int rate)
     {
+        return generate(dir, name, seed, packets, rate, java.time.Instant.parse("2024-06-01T00:00:00Z"));
+    }
+
+    /** The same, with the first packet at {@code start}. */
+    static Path generate(final Path dir, final String name, final long seed, final int packets, final int rate, final java.time.Instant start)
+    {
         final Path out = dir.resolve(name);
         final int rc = Nightjar.commandLine().execute("generate", "--packets", Integer.toString(packets), "--seed", Long.toString(seed),
-            "--rate", Integer.toString(rate), "--out", out.toString());
+            "--rate", Integer.toString(rate), "--start", start.toString(), "--out", out.toString());
         assertThat(rc).as("generate exit code").isZero();
         return out;
     }

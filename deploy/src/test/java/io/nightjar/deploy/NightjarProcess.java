@@ -26,6 +26,12 @@ final class NightjarProcess implements AutoCloseable
 
     static NightjarProcess start(final Path log, final String... args) throws IOException
     {
+        return start(log, List.of(), args);
+    }
+
+    /** Starts {@code nightjar args} with extra JVM options {@code jvm} (e.g. {@code -Dnightjar.clock.offset=PT5H}). */
+    static NightjarProcess start(final Path log, final List<String> jvm, final String... args) throws IOException
+    {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String flag : System.getProperty("nightjar.jvm.flags", "").trim().split("\\s+"))
@@ -35,6 +41,7 @@ final class NightjarProcess implements AutoCloseable
                 cmd.add(flag);
             }
         }
+        cmd.addAll(jvm);
         cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
             Nightjar.class.getName()));
         cmd.addAll(Arrays.asList(args));
@@ -54,11 +61,14 @@ final class NightjarProcess implements AutoCloseable
         return process.exitValue();
     }
 
-    /** SIGKILL, and wait for it to be gone. */
-    void kill9() throws InterruptedException
+    /** SIGKILL, and wait for it to be gone (throws with the log if it is still there after 10 s). */
+    void kill9() throws InterruptedException, IOException
     {
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        if (!process.waitFor(10, TimeUnit.SECONDS))
+        {
+            throw new AssertionError("process " + process.pid() + " survived SIGKILL for 10 s; log:\n" + output());
+        }
     }
 
     /** SIGTERM (what systemd sends on stop); then {@link #waitFor}. */

@@ -434,7 +434,7 @@ public final class SensorCommand implements Callable<Integer>
                 iface += c.interfaceDrops();
             }
         }
-        return new Heartbeat(System.currentTimeMillis() * 1000, packets, 0, kernel, iface, 0, writer.sizeBytes(),
+        return new Heartbeat(io.nightjar.sensor.clock.SensorClock.INSTANCE.currentTimeMicros(), packets, 0, kernel, iface, 0, writer.sizeBytes(),
             writer.evictions().unshippedFlowRecords(), writer.evictions().unshippedBins(), 0);
     }
 

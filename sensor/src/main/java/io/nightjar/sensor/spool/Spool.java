@@ -1,5 +1,6 @@
 package io.nightjar.sensor.spool;
 
+import io.nightjar.sensor.clock.SensorClock;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -21,13 +22,20 @@ public final class Spool
     {
     }
 
-    /** Opens the queue in {@code directory}; {@code timeProvider} may be null for the system clock. */
+    /**
+     * Opens the queue in {@code directory}; {@code timeProvider} may be null for the sensor's wall
+     * clock ({@link SensorClock}: the system clock unless a test offsets it).
+     */
     public static SingleChronicleQueue open(final Path directory, final TimeProvider timeProvider)
     {
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory).rollCycle(ROLL_CYCLE);
         if (timeProvider != null)
         {
             builder.timeProvider(timeProvider);
+        }
+        else if (!SensorClock.INSTANCE.isSystemClock())
+        {
+            builder.timeProvider(SensorClock.INSTANCE);
         }
         return builder.build();
     }

@@ -134,4 +134,54 @@ class SpoolWriterTest
         // the counters are persisted
         assertThat(EvictionCounters.load(dir).flowRecords()).isPositive();
     }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("known accounting gap, not fixed yet: eviction counts as unshipped only what lies after the"
+        + " shipper's taken mark, so records in flight (taken, unacknowledged) when their cycle is evicted and then lost to a restart"
+        + " are counted neither as stored nor as evicted unshipped (this test: 300 flow records and 1 bin)")
+    void shouldCountRecordsTakenButNeverAcknowledgedAsEvictedUnshippedWhenTheShipperLosesThem(@TempDir final Path dir)
+    {
+        final SetTimeProvider clock = new SetTimeProvider(TimeUnit.SECONDS.toNanos(1_700_000_000L));
+        long written = 0;
+        try (SpoolWriter writer = new SpoolWriter(dir, new SpoolRetention(60_000, Duration.ofDays(365)), clock))
+        {
+            final FlowPipeline p = new FlowPipeline(Darknet.parse(""), 60 * SECOND, new FlowTable(16, 100_000, 1_000_000), writer);
+            for (int hour = 0; hour < 4; hour++)
+            {
+                clock.advanceMillis(3_600_000L);
+                for (int i = 0; i < 300; i++)
+                {
+                    feed(p, b.reset().ethernet().ipv4(0x0a000000 + i, 0xc6336409).tcp(1, 23 + hour).build(), T0 + hour * 3600 * SECOND);
+                }
+                p.advanceTo(T0 + (hour * 3600 + 61) * SECOND);
+                written += 300;
+                if (hour == 0)
+                {
+                    // the shipper takes the first hour into a batch in flight; the aggregator goes away before its ACK
+                    try (net.openhft.chronicle.queue.ExcerptTailer t = writer.queue().createTailer())
+                    {
+                        while (true)
+                        {
+                            try (net.openhft.chronicle.wire.DocumentContext dc = t.readingDocument())
+                            {
+                                if (!dc.isPresent())
+                                {
+                                    break;
+                                }
+                                assertThat(writer.mark().take(dc.index())).isTrue();
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(writer.evictions().flowRecords()).as("the first hour was evicted").isGreaterThanOrEqualTo(300);
+        }
+        // the sensor restarts (its batches in flight are gone) with nothing acknowledged: what the spool no longer
+        // holds is lost to the aggregator, and must be exactly what is counted as evicted unshipped
+        final EvictionCounters ev = EvictionCounters.load(dir);
+        final long flowsLeft = readAll(dir).stream().mapToLong(d -> d.flows().size()).sum();
+        assertThat(ShipMark.load(dir).acknowledgedPosition()).isZero();
+        assertThat(flowsLeft + ev.unshippedFlowRecords()).as("kept + evicted unshipped = written, nothing acknowledged (%s)", ev)
+            .isEqualTo(written);
+    }
 }
