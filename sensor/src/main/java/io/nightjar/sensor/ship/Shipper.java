@@ -478,6 +478,7 @@ public final class Shipper implements AutoCloseable
         {
             LOG.info("connected to aggregator {}:{}; it holds sequence {} (position {}), as do we", settings.host(), settings.port(),
                 ack.sequence(), ack.position());
+            mark.settleInFlight(ack.position());
             return;
         }
         // Anything else (restart, aggregator behind or ahead): drop what is in memory and re-read after its position.
@@ -490,6 +491,7 @@ public final class Shipper implements AutoCloseable
         nextSequence = ack.sequence() + 1;
         lastTaken = ack.position();
         mark.rewindTo(ack.position());
+        mark.settleInFlight(ack.position());
         if (ack.position() == 0 || !tailer.moveToIndex(ack.position()))
         {
             tailer.toStart();

@@ -51,7 +51,7 @@ public final class EvictionCounters
         return c;
     }
 
-    void add(final long files, final long bins, final long flowRecords, final long bytes)
+    synchronized void add(final long files, final long bins, final long flowRecords, final long bytes)
     {
         this.files += files;
         this.bins += bins;
@@ -59,7 +59,7 @@ public final class EvictionCounters
         this.bytes += bytes;
     }
 
-    void addUnshipped(final long bins, final long flowRecords)
+    synchronized void addUnshipped(final long bins, final long flowRecords)
     {
         this.unshippedBins += bins;
         this.unshippedFlowRecords += flowRecords;
@@ -69,18 +69,18 @@ public final class EvictionCounters
      * Bins evicted before the shipper took them: lost to the aggregator (equal to {@link #bins()}
      * when nothing ships).
      */
-    public long unshippedBins()
+    public synchronized long unshippedBins()
     {
         return unshippedBins;
     }
 
     /** Flow records evicted before the shipper took them: lost to the aggregator. */
-    public long unshippedFlowRecords()
+    public synchronized long unshippedFlowRecords()
     {
         return unshippedFlowRecords;
     }
 
-    void save(final Path directory)
+    synchronized void save(final Path directory)
     {
         final Properties p = new Properties();
         p.setProperty("evicted_files", Long.toString(files));
@@ -105,31 +105,31 @@ public final class EvictionCounters
     }
 
     /** Cycle files evicted. */
-    public long files()
+    public synchronized long files()
     {
         return files;
     }
 
     /** Bins evicted. */
-    public long bins()
+    public synchronized long bins()
     {
         return bins;
     }
 
     /** Flow records evicted. */
-    public long flowRecords()
+    public synchronized long flowRecords()
     {
         return flowRecords;
     }
 
     /** Bytes evicted. */
-    public long bytes()
+    public synchronized long bytes()
     {
         return bytes;
     }
 
     @Override
-    public String toString()
+    public synchronized String toString()
     {
         return files + " files, " + bins + " bins, " + flowRecords + " flow records, " + bytes + " bytes evicted (unshipped: "
             + unshippedBins + " bins, " + unshippedFlowRecords + " flow records)";

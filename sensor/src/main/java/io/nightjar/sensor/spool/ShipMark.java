@@ -20,6 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@value #FILE} so that a restarted sensor knows where it stood before it reconnects.</li>
  * </ul>
  * Eviction and taking a document happen under one lock.
+ *
+ * <p>A document evicted while taken but not yet acknowledged exists only in the shipper's memory.
+ * Whether the aggregator got it is known only later, so such documents are kept in a ledger
+ * ({@value #IN_FLIGHT_FILE}, surviving restarts) until an acknowledgement covers them (stored) or
+ * the shipper, holding no copy any more, learns that the aggregator stands before them
+ * ({@link #settleInFlight}: lost, counted as evicted unshipped). So stored + evicted unshipped +
+ * kept = written, exactly, whatever fails when.
  */
 public final class ShipMark
 {
@@ -27,6 +34,8 @@ public final class ShipMark
     public static final String ID_FILE = "spool.id";
     /** File in the spool directory holding the acknowledged sequence and position. */
     public static final String FILE = "shipped.position";
+    /** File in the spool directory listing evicted documents still in flight: "lastPosition bins flowRecords" per line. */
+    public static final String IN_FLIGHT_FILE = "evicted-in-flight";
 
     private final Path directory;
     private final String spoolId;
@@ -35,6 +44,9 @@ public final class ShipMark
     private long evictedThrough;
     private volatile long acknowledgedSequence;
     private volatile long acknowledgedPosition;
+    /** Evicted, taken, unacknowledged: the last position of each evicted run -> {bins, flow records}. */
+    private final java.util.TreeMap<Long, long[]> evictedInFlight = new java.util.TreeMap<>();
+    private EvictionCounters lostInto;
 
     private ShipMark(final Path directory, final long sequence, final long position)
     {
@@ -43,6 +55,131 @@ public final class ShipMark
         this.acknowledgedSequence = sequence;
         this.acknowledgedPosition = position;
         this.taken = position;
+        loadInFlight();
+    }
+
+    private void loadInFlight()
+    {
+        final Path file = directory.resolve(IN_FLIGHT_FILE);
+        if (!Files.exists(file))
+        {
+            return;
+        }
+        try
+        {
+            for (final String line : Files.readAllLines(file, StandardCharsets.US_ASCII))
+            {
+                final String[] f = line.trim().split("\\s+");
+                if (f.length == 3)
+                {
+                    evictedInFlight.put(Long.parseLong(f[0]), new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalStateException("cannot read " + file + " (expected 'position bins flows' lines): " + ex.getMessage(), ex);
+        }
+    }
+
+    private void saveInFlight()
+    {
+        final Path file = directory.resolve(IN_FLIGHT_FILE);
+        final Path tmp = directory.resolve(IN_FLIGHT_FILE + ".tmp");
+        try
+        {
+            if (evictedInFlight.isEmpty())
+            {
+                Files.deleteIfExists(file);
+                return;
+            }
+            final StringBuilder sb = new StringBuilder();
+            evictedInFlight.forEach((k, v) -> sb.append(k).append(' ').append(v[0]).append(' ').append(v[1]).append('\n'));
+            Files.writeString(tmp, sb, StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + file, ex);
+        }
+    }
+
+    /** Where documents found lost are counted (the spool's eviction counters, saved with them). */
+    void countLostInto(final EvictionCounters counters)
+    {
+        lock.lock();
+        try
+        {
+            this.lostInto = counters;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** Eviction deleted documents taken but not acknowledged, the last at {@code lastPosition} (under {@link #lock}). */
+    void evictedInFlight(final long lastPosition, final long bins, final long flowRecords)
+    {
+        evictedInFlight.merge(lastPosition, new long[] {bins, flowRecords}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+        saveInFlight();
+    }
+
+    /**
+     * The shipper holds no copy of anything after {@code aggregatorPosition}, where the aggregator
+     * says it stands: evicted documents in flight at or before it were stored, those after it are lost
+     * and counted as evicted unshipped.
+     */
+    public void settleInFlight(final long aggregatorPosition)
+    {
+        lock.lock();
+        try
+        {
+            if (evictedInFlight.isEmpty())
+            {
+                return;
+            }
+            evictedInFlight.headMap(aggregatorPosition, true).clear();
+            if (!evictedInFlight.isEmpty() && lostInto != null)
+            {
+                long bins = 0;
+                long flows = 0;
+                for (final long[] v : evictedInFlight.values())
+                {
+                    bins += v[0];
+                    flows += v[1];
+                }
+                lostInto.addUnshipped(bins, flows);
+                lostInto.save(directory);
+                evictedInFlight.clear();
+            }
+            saveInFlight();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** Evicted documents whose fate is not known yet: {bins, flow records}. */
+    public long[] evictedInFlight()
+    {
+        lock.lock();
+        try
+        {
+            long bins = 0;
+            long flows = 0;
+            for (final long[] v : evictedInFlight.values())
+            {
+                bins += v[0];
+                flows += v[1];
+            }
+            return new long[] {bins, flows};
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Loads the mark of the spool in {@code directory} (nothing acknowledged if there is no file). */
@@ -150,6 +287,19 @@ public final class ShipMark
     {
         acknowledgedSequence = sequence;
         acknowledgedPosition = position;
+        lock.lock();
+        try
+        {
+            if (!evictedInFlight.isEmpty() && evictedInFlight.firstKey() <= position)
+            {
+                evictedInFlight.headMap(position, true).clear();
+                saveInFlight();
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
         final Path tmp = directory.resolve(FILE + ".tmp");
         try
         {

@@ -81,6 +81,7 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         this.appender = queue.createAppender();
         this.evictions = EvictionCounters.load(directory);
         this.mark = ShipMark.load(directory);
+        mark.countLostInto(evictions);
         scanExisting();
     }
 
@@ -184,7 +185,15 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         mark.lock().lock();
         try
         {
-            final long[] unshipped = countAfter(cycle, mark.taken());
+            final long[] unshipped = count(cycle, mark.taken(), Long.MAX_VALUE);
+            // documents taken but not yet acknowledged live on only in the shipper's memory: if it loses them
+            // (a restart, or the aggregator answering from further back), they are lost too; the mark settles that
+            final long acked = mark.acknowledgedPosition();
+            final long[] inFlight = mark.taken() > acked ? count(cycle, acked, mark.taken()) : new long[3];
+            if (inFlight[2] > 0)
+            {
+                mark.evictedInFlight(inFlight[2], inFlight[0], inFlight[1]);
+            }
             if (file.exists() && !file.delete())
             {
                 LOG.error("spool eviction: cannot delete {} ({})", file, why);
@@ -204,10 +213,13 @@ public final class SpoolWriter implements BinListener, AutoCloseable
             cycle, file.getName(), stats[0], stats[1], stats[2], why, evictions);
     }
 
-    /** Bins and flow records in {@code cycle} after position {@code taken}: what eviction takes from the aggregator. */
-    private long[] countAfter(final int cycle, final long taken)
+    /**
+     * Bins, flow records and the last position of the documents of {@code cycle} with
+     * {@code after < position <= upTo} (last position 0 when there are none).
+     */
+    private long[] count(final int cycle, final long after, final long upTo)
     {
-        final long[] counts = new long[2];
+        final long[] counts = new long[3];
         try (ExcerptTailer tailer = queue.createTailer())
         {
             if (!tailer.moveToCycle(cycle))
@@ -218,11 +230,11 @@ public final class SpoolWriter implements BinListener, AutoCloseable
             {
                 try (DocumentContext dc = tailer.readingDocument())
                 {
-                    if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle)
+                    if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle || dc.index() > upTo)
                     {
                         break;
                     }
-                    if (dc.index() <= taken)
+                    if (dc.index() <= after)
                     {
                         continue;
                     }
@@ -236,6 +248,7 @@ public final class SpoolWriter implements BinListener, AutoCloseable
                     {
                         counts[1] += b.readInt(start + 18);
                     }
+                    counts[2] = dc.index();
                 }
             }
         }
