@@ -393,10 +393,7 @@ public final class StoreWriter implements AutoCloseable
                 sources.attributeNew(flows);
             }
             store.insert(BatchSchemas.BINS, bins);
-            for (final Map.Entry<String, Progress> e : pending.entrySet())
-            {
-                store.setProgress(e.getKey(), e.getValue());
-            }
+            store.setProgress(pending);
             store.commit();
         }
         catch (final SQLException ex)

@@ -56,6 +56,23 @@ class FlowStoreTest
     }
 
     @Test
+    void theProgressOfAWholeGroupIsRecordedInOneStatementAndReplacesEarlierProgress(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator))
+        {
+            store.setProgress("s2", new Progress(1, 10, 1, "spool-b"));
+            store.commit();
+            final java.util.Map<String, Progress> group = new java.util.LinkedHashMap<>();
+            group.put("s1", new Progress(3, 30, 3, "spool-a"));
+            group.put("s2", new Progress(2, 20, 2, "spool-b"));
+            group.put("s3", new Progress(9, 90, 4, "spool-c"));
+            store.setProgress(group);
+            store.commit();
+            assertThat(store.progress()).containsAllEntriesOf(group).hasSize(3);
+        }
+    }
+
+    @Test
     void flowRowsKeepEveryFieldAndAddressesAreSixteenByteBlobs(@TempDir final Path dir) throws Exception
     {
         try (FlowStore store = FlowStore.open(dir, allocator);
