@@ -186,6 +186,27 @@ public final class Aggregator implements AutoCloseable
         }
         this.ingest = server;
         this.api = http;
+        if (http != null)
+        {
+            http.readiness(this::notReadyBecause);
+        }
+    }
+
+    /** Null when sensors and analysts can be served: the store's writer runs and a reader answers. */
+    private String notReadyBecause()
+    {
+        if (!writer.isRunning())
+        {
+            return "store writer stopped";
+        }
+        try (java.sql.Connection c = store.openReader(); java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT 1"))
+        {
+            return rs.next() ? null : "store does not answer";
+        }
+        catch (final java.sql.SQLException ex)
+        {
+            return "store does not answer: " + ex.getMessage();
+        }
     }
 
     private Map<String, HttpApi.Endpoint> routes(final Settings s)

@@ -61,6 +61,53 @@ class ShippingFaultsTest
     }
 
     @Test
+    void anAggregatorStoppedBySigtermMidStreamHasStoredEverythingItAcknowledged(@TempDir final Path dir) throws Exception
+    {
+        final Path pki = TestPki.network();
+        final int port = Fixtures.freePort();
+        final int httpPort = Fixtures.freePort();
+        final InetSocketAddress http = new InetSocketAddress("127.0.0.1", httpPort);
+        final Path spool = dir.resolve("spool");
+        try (NightjarProcess sensor = NightjarProcess.start(dir.resolve("sensor.log"),
+            ShippingRoundTripTest.sensorArgs(pki, "s1", spool, new InetSocketAddress("127.0.0.1", port),
+                "--read", capture.toString(), "--batch-rows", "100", "--deadline", "3m")))
+        {
+            NightjarProcess agg = NightjarProcess.start(dir.resolve("agg-0.log"), aggregatorArgs(pki, dir.resolve("agg"), port, httpPort));
+            final long storedBefore = awaitStoredAbove(http, "s1", 0, sensor);
+            agg.terminate();
+            final int code = agg.waitFor(Duration.ofSeconds(30));
+            assertThat(code).as("exit code on SIGTERM; log:%n%s", agg.output()).isIn(0, 143);
+            assertThat(agg.output()).contains("stopping (signal)").contains("aggregator stopped");
+            // what the sensor holds as acknowledged when the aggregator is gone must all be in the store
+            final long acknowledged = Long.parseLong(java.nio.file.Files.readString(spool.resolve(io.nightjar.sensor.spool.ShipMark.FILE))
+                .trim().split("\\s+")[0]);
+            agg = NightjarProcess.start(dir.resolve("agg-1.log"), aggregatorArgs(pki, dir.resolve("agg"), port, httpPort));
+            try
+            {
+                while (Fixtures.storedFlows(http, "s1") < 0)
+                {
+                    Thread.sleep(50);
+                }
+                final long storedSequence = Fixtures.totals(http, "sensor=s1").path("sensors").path("s1").path("sequence").asLong();
+                assertThat(storedFlowsAtLeast(storedBefore, http)).isTrue();
+                assertThat(storedSequence).as("stored sequence after the restart vs the sensor's acknowledged %d", acknowledged)
+                    .isGreaterThanOrEqualTo(acknowledged).isPositive();
+                assertThat(sensor.waitFor(Duration.ofMinutes(3))).as(sensor.output()).isZero();
+                Fixtures.assertSameCounts(summary, Fixtures.totals(http, "sensor=s1").path("sensors").path("s1"));
+            }
+            finally
+            {
+                agg.close();
+            }
+        }
+    }
+
+    private static boolean storedFlowsAtLeast(final long flows, final InetSocketAddress http)
+    {
+        return Fixtures.storedFlows(http, "s1") >= flows;
+    }
+
+    @Test
     void aggregatorDownAtStartThenKilledAndRestartedRepeatedlyLosesAndRepeatsNothing(@TempDir final Path dir) throws Exception
     {
         final Path pki = TestPki.network();

@@ -99,11 +99,22 @@ public final class HttpApi implements AutoCloseable
     private final FailedLogins failedLogins = new FailedLogins(10, 5 * 60_000L);
     private final StaticFiles statics = new StaticFiles(StaticFiles.DASHBOARD);
     private final java.util.function.Consumer<PrometheusText> metricsSource;
+    /** Null when ready, else why not; {@code /readyz}. */
+    private volatile java.util.function.Supplier<String> readiness = () -> null;
     private final Map<String, org.HdrHistogram.Histogram> latency = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.atomic.LongAdder> answered = new java.util.concurrent.ConcurrentHashMap<>();
     private final EventLoopGroup group;
     private final ExecutorService queries;
     private final Channel server;
+
+    /**
+     * Sets what {@code GET /readyz} (no token) checks: the supplier returns null when the process is
+     * ready to take sensors and queries, else the reason (answered with 503).
+     */
+    public void readiness(final java.util.function.Supplier<String> check)
+    {
+        this.readiness = check;
+    }
 
     /** Binds {@code listen} and serves {@code routes} (path to endpoint). */
     public HttpApi(final InetSocketAddress listen, final Map<String, Endpoint> routes, final int queryThreads, final Tokens tokens)
@@ -208,6 +219,12 @@ public final class HttpApi implements AutoCloseable
             if (uri.path().equals("/healthz"))
             {
                 sendText(ctx, keepAlive, 200, "ok\n", "text/plain; charset=utf-8");
+                return;
+            }
+            if (uri.path().equals("/readyz"))
+            {
+                final String why = readiness.get();
+                sendText(ctx, keepAlive, why == null ? 200 : 503, why == null ? "ready\n" : why + "\n", "text/plain; charset=utf-8");
                 return;
             }
             if (!uri.path().startsWith("/api/"))

@@ -284,6 +284,12 @@ public final class StoreWriter implements AutoCloseable
         rollupWaiters.clear();
     }
 
+    /** Whether the writer's thread is running (readiness). */
+    public boolean isRunning()
+    {
+        return running && thread.isAlive();
+    }
+
     /**
      * Waits until the writer has applied what is queued and brought every day's roll-ups up to date
      * (the demo and benchmarks call it before timing queries). Returns false on timeout.

@@ -210,6 +210,9 @@ class ApiOverHttpTest
             assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? -?[0-9.e+-]+");
         }
         assertThat(get("/healthz", null).body()).isEqualTo("ok\n");
+        final var ready = get("/readyz", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("ready\n");
     }
 
     @Test
