@@ -8,6 +8,7 @@ import io.nightjar.aggregator.config.SensorEntry;
 import io.nightjar.aggregator.config.SensorRegistry;
 import io.nightjar.wire.arrow.BatchSchemas;
 import io.nightjar.wire.arrow.FlowBatchBuilder;
+import io.nightjar.wire.arrow.IpcStreams;
 import io.nightjar.wire.frame.ErrorCode;
 import io.nightjar.wire.frame.Frame;
 import io.nightjar.wire.frame.Frames;
@@ -17,6 +18,11 @@ import io.nightjar.wire.schema.TrafficClass;
 import io.nightjar.wire.tls.TlsContexts;
 import io.nightjar.wire.tls.TlsFiles;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -256,6 +262,56 @@ class BadPeersTest
             assertThat(c.next(10)).isEqualTo(new Frames.Ack(h.sequence() + 1, h.position() + 10));
             assertThat(aggregator.metrics().flowRecordsStored.sum() - before).isEqualTo(4);
             assertThat(aggregator.metrics().duplicateBatches.sum()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSensorOfThePreviousSchemaVersionIsServedAndAnOlderOneIsRefused() throws Exception
+    {
+        try (RawClient c = connect(client(pki, "s2")))
+        {
+            c.send(Frames.hello(c.alloc(), new Frames.Hello("s2", "test", BatchSchemas.VERSION - 1, "spool-s2")));
+            final Frames.Ack h = (Frames.Ack)c.next(10);
+            assertThat(h).as("HELLO of version %d answered", BatchSchemas.VERSION - 1).isNotNull();
+            final byte[] bins = previousVersionBins("s2");
+            final ByteBuf f = Frames.batchHeader(c.alloc(), new Frames.BatchHeader(h.sequence() + 1, h.position() + 1, h.position() + 1, 1),
+                Frame.FLAG_BINS, bins.length);
+            c.send(f.writeBytes(bins));
+            assertThat(c.next(10)).isEqualTo(new Frames.Ack(h.sequence() + 1, h.position() + 1));
+        }
+        try (RawClient c = connect(client(pki, "s2")))
+        {
+            c.send(Frames.hello(c.alloc(), new Frames.Hello("s2", "test", BatchSchemas.OLDEST_READ_VERSION - 1, "spool-s2")));
+            assertThat(errorCode(c)).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+        }
+        assertGoodSensorStillServed("s2", 1);
+    }
+
+    /** One bin summary as a sensor of the previous schema version ships it (no capture split). */
+    private static byte[] previousVersionBins(final String sensor)
+    {
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(BatchSchemas.bins(BatchSchemas.VERSION - 1), allocator))
+        {
+            root.allocateNew();
+            for (final FieldVector v : root.getFieldVectors())
+            {
+                if (v instanceof BigIntVector l)
+                {
+                    l.setSafe(0, v.getName().equals("bin_length_us") ? 60_000_000L : 1);
+                }
+                else if (v instanceof TimeStampMicroVector t)
+                {
+                    t.setSafe(0, 1_717_200_000_000_000L);
+                }
+                else if (v instanceof VarCharVector id)
+                {
+                    id.setSafe(0, sensor.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            root.setRowCount(1);
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            IpcStreams.write(root, out);
+            return out.toByteArray();
         }
     }
 }

@@ -26,7 +26,8 @@ final class Fixtures
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The counts a sensor's summary and the aggregator's stored totals must agree on exactly. */
     static final List<String> COUNT_KEYS = List.of("packets", "bytes", "malformed", "non_ip", "ipv4", "ipv6", "classes", "class_bytes",
-        "anomalies", "distinct_sources", "flows", "bins");
+        "anomalies", "distinct_sources", "flows", "bins", "capture_received", "capture_kernel_drops", "capture_interface_drops",
+        "capture_ring_drops", "capture_drops");
 
     private Fixtures()
     {

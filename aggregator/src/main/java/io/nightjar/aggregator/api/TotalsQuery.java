@@ -1,6 +1,7 @@
 package io.nightjar.aggregator.api;
 
 import io.nightjar.aggregator.store.FlowStore;
+import io.nightjar.wire.arrow.BatchSchemas;
 import io.nightjar.wire.schema.Anomaly;
 import io.nightjar.wire.schema.TrafficClass;
 
@@ -18,7 +19,9 @@ import java.util.StringJoiner;
  * {@code GET /api/v1/totals?from=&to=&sensor=&country=}: the counts of {@code nightjar summarize --json}
  * (packets, bytes, classes, distinct sources, flows, bins, ...) over the stored bins and flow
  * records of a time range (bin start in [from, to)) and a set of sensors, plus per sensor its
- * totals and highest applied batch.
+ * totals and highest applied batch. The capture statistics ({@code capture_received}, the kernel,
+ * interface and ring drops, and their total {@code capture_drops}) are sums over the bins; bins of
+ * sensors older than schema version 3 add to {@code capture_drops} only.
  */
 public final class TotalsQuery
 {
@@ -117,7 +120,13 @@ public final class TotalsQuery
             cols.add("sum(anomaly_" + a.key() + ")::BIGINT");
         }
         cols.add("sum(non_darknet_packets)::BIGINT").add("sum(non_darknet_bytes)::BIGINT").add("sum(ipv4)::BIGINT").add("sum(ipv6)::BIGINT")
-            .add("sum(capture_drops)::BIGINT").add("count(DISTINCT bin_start)").add("min(epoch_us(first_ts))").add("max(epoch_us(last_ts))");
+            .add("sum(capture_drops)::BIGINT");
+        for (final String column : BatchSchemas.CAPTURE_COLUMNS)
+        {
+            // a store migrated from schema version 2 holds these columns as nullable (its older bins read 0)
+            cols.add("coalesce(sum(" + column + "), 0)::BIGINT");
+        }
+        cols.add("count(DISTINCT bin_start)").add("min(epoch_us(first_ts))").add("max(epoch_us(last_ts))");
         final String sql = "SELECT sensor_id, " + cols + " FROM bins" + where + " GROUP BY GROUPING SETS ((sensor_id), ()) ORDER BY sensor_id NULLS FIRST";
         Map<String, Object> all = null;
         try (PreparedStatement ps = c.prepareStatement(sql))
@@ -170,6 +179,11 @@ public final class TotalsQuery
         m.put("distinct_sources", 0L);
         m.put("flows", 0L);
         m.put("bins", 0L);
+        m.put("capture_drops", 0L);
+        for (final String column : BatchSchemas.CAPTURE_COLUMNS)
+        {
+            m.put(column, 0L);
+        }
         return m;
     }
 
@@ -217,6 +231,10 @@ public final class TotalsQuery
         m.put("ipv4", rs.getLong(col++));
         m.put("ipv6", rs.getLong(col++));
         m.put("capture_drops", rs.getLong(col++));
+        for (final String column : BatchSchemas.CAPTURE_COLUMNS)
+        {
+            m.put(column, rs.getLong(col++));
+        }
         m.put("bins", rs.getLong(col++));
         final long first = rs.getLong(col++);
         m.put("first_ts", rs.wasNull() ? null : first / 1e6);

@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.nightjar.aggregator.store.Progress;
 import io.nightjar.wire.arrow.BatchSchemas;
+import io.nightjar.wire.arrow.BatchUpgrade;
 import io.nightjar.wire.arrow.DecodedBatch;
 import io.nightjar.wire.arrow.IpcStreams;
 import io.nightjar.wire.arrow.InvalidBatchException;
@@ -27,7 +28,9 @@ import java.util.Set;
 /**
  * One sensor connection on the aggregator: checks the protocol (HELLO first and once, sequences
  * rising, sensor id allowed and matching the client certificate), reads each BATCH's Arrow stream
- * and hands it to the {@link StoreWriter}, and sends ACKs and ERRORs. Any violation sends ERROR,
+ * and hands it to the {@link StoreWriter}, and sends ACKs and ERRORs. A sensor of an older schema
+ * version (from {@link BatchSchemas#OLDEST_READ_VERSION}) is served: its batches are read in its
+ * version's schema and brought to the current one ({@link BatchUpgrade}) before the writer sees them. Any violation sends ERROR,
  * logs one line and closes this connection only. Runs on the connection's event loop, never blocks.
  */
 final class SensorSession extends ChannelInboundHandlerAdapter
@@ -37,6 +40,7 @@ final class SensorSession extends ChannelInboundHandlerAdapter
     private final IngestContext context;
     private Channel channel;
     private String sensorId;
+    private int schemaVersion;
     private boolean failed;
 
     SensorSession(final IngestContext context)
@@ -91,10 +95,10 @@ final class SensorSession extends ChannelInboundHandlerAdapter
         {
             throw new FrameException(ErrorCode.OUT_OF_ORDER, "second HELLO on one connection");
         }
-        if (hello.schemaVersion() != BatchSchemas.VERSION)
+        if (!BatchSchemas.readable(hello.schemaVersion()))
         {
             throw new FrameException(ErrorCode.UNSUPPORTED_VERSION, "schema version " + hello.schemaVersion() + ", this aggregator reads "
-                + BatchSchemas.VERSION);
+                + BatchSchemas.OLDEST_READ_VERSION + " to " + BatchSchemas.VERSION);
         }
         if (!context.registry().allows(hello.sensorId()))
         {
@@ -111,6 +115,7 @@ final class SensorSession extends ChannelInboundHandlerAdapter
             }
         }
         sensorId = hello.sensorId();
+        schemaVersion = hello.schemaVersion();
         LOG.info("sensor {} connected from {} (software {}, schema {})", sensorId, channel.remoteAddress(), hello.software(),
             hello.schemaVersion());
         // One connection per sensor: the newer one wins; its HELLO is answered once the older is closed,
@@ -132,21 +137,21 @@ final class SensorSession extends ChannelInboundHandlerAdapter
         }
         final boolean bins = (frame.flags() & Frame.FLAG_BINS) != 0;
         final BufferAllocator allocator = context.allocator();
-        final DecodedBatch data = IpcStreams.read(new ByteBufInputStream(frame.payload()), bins ? BatchSchemas.BINS : BatchSchemas.FLOWS,
-            allocator);
+        final DecodedBatch read = IpcStreams.read(new ByteBufInputStream(frame.payload()), BatchSchemas.of(bins, schemaVersion), allocator);
         try
         {
-            if (data.rows() != header.rows())
+            if (read.rows() != header.rows())
             {
-                throw new InvalidBatchException("header says " + header.rows() + " rows, Arrow stream has " + data.rows());
+                throw new InvalidBatchException("header says " + header.rows() + " rows, Arrow stream has " + read.rows());
             }
-            data.requireSensor(sensorId, allocator);
+            read.requireSensor(sensorId, allocator);
         }
         catch (final InvalidBatchException ex)
         {
-            data.close();
+            read.close();
             throw ex;
         }
+        final DecodedBatch data = BatchUpgrade.toCurrent(read, allocator);
         context.metrics().batchesReceived.increment();
         if (!context.writer().submit(new IngestItem.Batch(this, sensorId, header, data, wireBytes)))
         {

@@ -47,14 +47,18 @@ public final class HealthQuery
             }
             final Map<String, long[]> bins = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT sensor_id, count(*), sum(capture_drops)::BIGINT, sum(malformed_packets)::BIGINT,"
-                + " sum(" + all + ")::BIGINT FROM bins WHERE " + scope.whereBins("") + " GROUP BY sensor_id"))
+                + " sum(" + all + ")::BIGINT, coalesce(sum(capture_received), 0)::BIGINT, coalesce(sum(capture_kernel_drops), 0)::BIGINT,"
+                + " coalesce(sum(capture_interface_drops), 0)::BIGINT, coalesce(sum(capture_ring_drops), 0)::BIGINT,"
+                + " coalesce(sum(capture_drops) FILTER (WHERE capture_received > 0), 0)::BIGINT"
+                + " FROM bins WHERE " + scope.whereBins("") + " GROUP BY sensor_id"))
             {
                 scope.bindBins(ps, 1);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
                     {
-                        bins.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+                        bins.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                            rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)});
                     }
                 }
             }
@@ -75,7 +79,7 @@ public final class HealthQuery
             for (final String id : scope.sensors())
             {
                 final SensorCatalog.Sensor s = scope.catalog().get(id);
-                final long[] b = bins.getOrDefault(id, new long[4]);
+                final long[] b = bins.getOrDefault(id, new long[9]);
                 final Object[] h = beats.get(id);
                 final long lifeStart = s.hasData() ? Math.max(scope.fromMicros(), s.firstBinMicros()) : 0;
                 final long lifeEnd = s.hasData() ? Math.min(scope.toMicros(), s.lastBinEndMicros()) : 0;
@@ -104,7 +108,13 @@ public final class HealthQuery
                 r.put("spool_backlog", h == null ? null : h[4]);
                 r.put("spool_bytes", h == null ? null : h[5]);
                 r.put("evicted_records", h == null ? null : h[6]);
+                r.put("capture_received", b[4]);
+                r.put("capture_kernel_drops", b[5]);
+                r.put("capture_interface_drops", b[6]);
+                r.put("capture_ring_drops", b[7]);
                 r.put("capture_drops", b[1]);
+                // not rounded: a share of 1e-6 matters on a busy sensor
+                r.put("drop_share", Rows.ratio(b[8], b[4]));
                 r.put("malformed", b[2]);
                 r.put("packets", b[3]);
                 r.put("malformed_share", b[3] == 0 ? 0.0 : Rows.round4((double)b[2] / b[3]));

@@ -31,18 +31,26 @@ final class Ddl
     }
 
     /**
-     * {@code ALTER TABLE name ADD COLUMN IF NOT EXISTS ...} for every nullable field of {@code schema}:
-     * brings a table created by an older schema version up to date (new fields are nullable, so
-     * existing rows read them as NULL; schema version 2 added the backscatter detail this way).
+     * {@code ALTER TABLE name ADD COLUMN IF NOT EXISTS ...} for every field of {@code schema} that a
+     * later schema version may have added: brings a table created by an older version up to date, its
+     * rows kept. Nullable fields are added as they are (existing rows read NULL; schema version 2
+     * added the backscatter detail this way); non-nullable integer fields with {@code DEFAULT 0}
+     * (existing rows read 0; version 3 added the bins' capture statistics this way, and DuckDB cannot
+     * add a NOT NULL constraint with a column). Other fields have been there since version 1.
      */
-    static List<String> addNullableColumns(final String name, final Schema schema)
+    static List<String> addMissingColumns(final String name, final Schema schema)
     {
         final List<String> out = new ArrayList<>();
         for (final Field f : schema.getFields())
         {
+            final String add = "ALTER TABLE " + name + " ADD COLUMN IF NOT EXISTS " + quote(f.getName()) + " " + sqlType(f.getType());
             if (f.isNullable())
             {
-                out.add("ALTER TABLE " + name + " ADD COLUMN IF NOT EXISTS " + quote(f.getName()) + " " + sqlType(f.getType()));
+                out.add(add);
+            }
+            else if (f.getType() instanceof ArrowType.Int)
+            {
+                out.add(add + " DEFAULT 0");
             }
         }
         return out;

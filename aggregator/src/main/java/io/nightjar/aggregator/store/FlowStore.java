@@ -67,7 +67,12 @@ public final class FlowStore implements AutoCloseable
             }
             st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
             st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
-            for (final String alter : Ddl.addNullableColumns("flows", BatchSchemas.FLOWS))
+            // a store created by an older schema version gets the new columns, its rows kept
+            for (final String alter : Ddl.addMissingColumns("flows", BatchSchemas.FLOWS))
+            {
+                st.execute(alter);
+            }
+            for (final String alter : Ddl.addMissingColumns("bins", BatchSchemas.BINS))
             {
                 st.execute(alter);
             }

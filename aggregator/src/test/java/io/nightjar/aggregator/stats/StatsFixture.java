@@ -207,7 +207,8 @@ final class StatsFixture implements AutoCloseable
                     {
                         all += p;
                     }
-                    b.add(new BinSummary(bin.getKey(), BIN_US, packets, bytes, new long[Anomaly.COUNT], 0, 0, all, 0, 0, c[2 * TrafficClass.COUNT],
+                    b.add(new BinSummary(bin.getKey(), BIN_US, packets, bytes, new long[Anomaly.COUNT], 0, 0, all, 0, 0,
+                        io.nightjar.wire.schema.CaptureStats.NONE, c[2 * TrafficClass.COUNT],
                         c[2 * TrafficClass.COUNT + 1], c[2 * TrafficClass.COUNT + 2]));
                 }
                 insert(b, BatchSchemas.BINS);

@@ -12,6 +12,13 @@ import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.schema.TrafficClass;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +27,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.StringJoiner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -173,7 +182,8 @@ class FlowStoreTest
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (BinBatchBuilder b = new BinBatchBuilder("s2", allocator))
         {
-            b.add(new BinSummary(120_000_000L, 60_000_000L, classPackets, classBytes, anomalies, 2, 100, 9, 2, 5, 3, 120_000_001L, 120_000_002L));
+            b.add(new BinSummary(120_000_000L, 60_000_000L, classPackets, classBytes, anomalies, 2, 100, 9, 2, 5,
+                new io.nightjar.wire.schema.CaptureStats(40, 3, 1, 1), 3, 120_000_001L, 120_000_002L));
             b.writeTo(out);
         }
         try (FlowStore store = FlowStore.open(dir, allocator);
@@ -190,5 +200,113 @@ class FlowStoreTest
                     .containsExactly(11, 660, 4, 5, 3, 2, 9);
             }
         }
+    }
+
+    @Test
+    void aStoreCreatedBySchemaVersion2IsMigratedKeepingItsBinsAndTakesBinsOfBothVersions(@TempDir final Path dir) throws Exception
+    {
+        // the bins table exactly as a version-2 aggregator created it, with one row
+        final Schema old = BatchSchemas.bins(2);
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(FlowStore.FILE_NAME).toAbsolutePath());
+             Statement st = c.createStatement())
+        {
+            st.execute(Ddl.createTable("bins", old));
+            final StringJoiner values = new StringJoiner(", ", "INSERT INTO bins VALUES (", ")");
+            for (final Field f : old.getFields())
+            {
+                values.add(switch (f.getName())
+                {
+                    case "sensor_id" -> "'s-old'";
+                    case "bin_start", "first_ts", "last_ts" -> "make_timestamp(60000000)";
+                    case "capture_drops" -> "6";
+                    default -> "1";
+                });
+            }
+            st.execute(values.toString());
+        }
+        final byte[] current = binStream("s-new", new io.nightjar.wire.schema.CaptureStats(500, 4, 2, 1));
+        try (FlowStore store = FlowStore.open(dir, allocator))
+        {
+            try (Connection c = store.openReader(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT column_name FROM information_schema.columns WHERE table_name = 'bins' ORDER BY ordinal_position"))
+            {
+                final java.util.List<String> columns = new java.util.ArrayList<>();
+                while (rs.next())
+                {
+                    columns.add(rs.getString(1));
+                }
+                assertThat(columns).as("a migrated table has the columns of a new one, in order")
+                    .isEqualTo(BatchSchemas.BINS.getFields().stream().map(Field::getName).toList());
+            }
+            try (DecodedBatch batch = IpcStreams.read(new ByteArrayInputStream(current), BatchSchemas.BINS, allocator);
+                 DecodedBatch fromOldSensor = io.nightjar.wire.arrow.BatchUpgrade.toCurrent(
+                     IpcStreams.read(new ByteArrayInputStream(version2Stream()), BatchSchemas.bins(2), allocator), allocator))
+            {
+                store.insert(batch.schema(), batch.batches());
+                store.insert(fromOldSensor.schema(), fromOldSensor.batches());
+                store.commit();
+            }
+            try (Connection c = store.openReader(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT sensor_id, capture_drops, capture_received, capture_kernel_drops, capture_interface_drops,"
+                     + " capture_ring_drops, flows FROM bins ORDER BY sensor_id"))
+            {
+                final java.util.List<String> rows = new java.util.ArrayList<>();
+                while (rs.next())
+                {
+                    rows.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " " + rs.getLong(5) + " "
+                        + rs.getLong(6) + " " + rs.getLong(7));
+                }
+                assertThat(rows).containsExactly("s-new 7 500 4 2 1 3", "s-old 6 0 0 0 0 1", "s-v2 5 0 0 0 0 3");
+            }
+        }
+        // opening the migrated store again changes nothing
+        try (FlowStore store = FlowStore.open(dir, allocator);
+             Connection c = store.openReader(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), sum(capture_received) FROM bins"))
+        {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(3);
+            assertThat(rs.getLong(2)).isEqualTo(500);
+        }
+    }
+
+    private byte[] binStream(final String sensor, final io.nightjar.wire.schema.CaptureStats capture)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (BinBatchBuilder b = new BinBatchBuilder(sensor, allocator))
+        {
+            b.add(new BinSummary(120_000_000L, 60_000_000L, new long[TrafficClass.COUNT], new long[TrafficClass.COUNT], new long[Anomaly.COUNT],
+                0, 0, 0, 0, capture.drops(), capture, 3, 120_000_001L, 120_000_002L));
+            b.writeTo(out);
+        }
+        return out.toByteArray();
+    }
+
+    /** One bin of sensor "s-v2" in schema version 2 (no capture split, 5 drops), as an older sensor ships it. */
+    private byte[] version2Stream()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(BatchSchemas.bins(2), allocator))
+        {
+            root.allocateNew();
+            for (final FieldVector v : root.getFieldVectors())
+            {
+                if (v instanceof BigIntVector l)
+                {
+                    l.setSafe(0, v.getName().equals("capture_drops") ? 5 : v.getName().equals("flows") ? 3 : 0);
+                }
+                else if (v instanceof TimeStampMicroVector t)
+                {
+                    t.setSafe(0, 180_000_000L);
+                }
+                else if (v instanceof VarCharVector s)
+                {
+                    s.setSafe(0, "s-v2".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            root.setRowCount(1);
+            IpcStreams.write(root, out);
+        }
+        return out.toByteArray();
     }
 }

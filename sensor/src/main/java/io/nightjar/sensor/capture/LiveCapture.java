@@ -22,7 +22,9 @@ import java.sql.Timestamp;
  *
  * <p>Capture statistics ({@code pcap_stats}: received, dropped by the kernel, dropped by the
  * interface) are read on the capture thread after each dispatch, at most every 100 ms, and published
- * for any thread; packets the ring had no room for are counted apart ({@link #ringDrops()}).
+ * for any thread as 64-bit totals since the start (libpcap's counters are 32-bit and wrap; each
+ * reading adds its difference modulo 2^32, exact while fewer than 2^32 packets pass between two
+ * readings); packets the ring had no room for are counted apart ({@link #ringDrops()}).
  *
  * <p>pcap4j allocates inside its JNA callback (the packet's {@code byte[]}, a header structure and a
  * {@code Timestamp}); from the ring on, nothing is allocated per packet. One capture thread keeps up
@@ -51,6 +53,10 @@ public final class LiveCapture implements AutoCloseable
     private volatile long interfaceDrops;
     private volatile long captured;
     private long lastStatsNanos;
+    /** libpcap's last raw (32-bit) readings: capture thread only. */
+    private long rawReceived;
+    private long rawKernelDrops;
+    private long rawInterfaceDrops;
     private boolean closed;
 
     private LiveCapture(final LiveSettings settings, final PcapHandle handle, final PacketRing ring)
@@ -168,9 +174,18 @@ public final class LiveCapture implements AutoCloseable
     private void readStats() throws PcapNativeException, NotOpenException
     {
         final PcapStat s = handle.getStats();
-        received = s.getNumPacketsReceived();
-        kernelDrops = s.getNumPacketsDropped();
-        interfaceDrops = s.getNumPacketsDroppedByIf();
+        received += wrappingDelta(s.getNumPacketsReceived(), rawReceived);
+        kernelDrops += wrappingDelta(s.getNumPacketsDropped(), rawKernelDrops);
+        interfaceDrops += wrappingDelta(s.getNumPacketsDroppedByIf(), rawInterfaceDrops);
+        rawReceived = s.getNumPacketsReceived();
+        rawKernelDrops = s.getNumPacketsDropped();
+        rawInterfaceDrops = s.getNumPacketsDroppedByIf();
+    }
+
+    /** How far a 32-bit libpcap counter moved from {@code previous} to {@code now} (both in [0, 2^32)). */
+    static long wrappingDelta(final long now, final long previous)
+    {
+        return (now - previous) & 0xFFFF_FFFFL;
     }
 
     private void onRawPacket(final byte[] packet)
@@ -236,19 +251,19 @@ public final class LiveCapture implements AutoCloseable
         return captured;
     }
 
-    /** {@code pcap_stats} ps_recv: packets the filter accepted (Linux: including those dropped). */
+    /** {@code pcap_stats} ps_recv since the start: packets the filter accepted (Linux: including those dropped). */
     public long received()
     {
         return received;
     }
 
-    /** {@code pcap_stats} ps_drop: packets the kernel dropped for lack of buffer room. */
+    /** {@code pcap_stats} ps_drop since the start: packets the kernel dropped for lack of buffer room. */
     public long kernelDrops()
     {
         return kernelDrops;
     }
 
-    /** {@code pcap_stats} ps_ifdrop: packets the interface dropped (0 where the driver does not say). */
+    /** {@code pcap_stats} ps_ifdrop since the start: packets the interface dropped (0 where the driver does not say). */
     public long interfaceDrops()
     {
         return interfaceDrops;

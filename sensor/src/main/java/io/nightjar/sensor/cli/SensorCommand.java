@@ -372,8 +372,9 @@ public final class SensorCommand implements Callable<Integer>
             }
             if (log)
             {
-                Log.LOG.info("bin {} closed: {} packets, {} flow records, {} capture drops", java.time.Instant.ofEpochMilli(start / 1_000_000),
-                    c.packets, t.size(), c.captureDrops);
+                Log.LOG.info("bin {} closed: {} packets, {} flow records, capture received {} dropped {} (kernel {}, interface {}, ring {})",
+                    java.time.Instant.ofEpochMilli(start / 1_000_000), c.packets, t.size(), c.captureReceived, c.captureDrops,
+                    c.captureKernelDrops, c.captureInterfaceDrops, c.captureRingDrops);
             }
         };
     }

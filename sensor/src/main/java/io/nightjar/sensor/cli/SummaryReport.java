@@ -89,6 +89,11 @@ public final class SummaryReport
         m.put("anomalies", anomalies);
         m.put("flows", s.flows());
         m.put("bins", s.bins());
+        m.put("capture_received", s.captureReceived());
+        m.put("capture_kernel_drops", s.captureKernelDrops());
+        m.put("capture_interface_drops", s.captureInterfaceDrops());
+        m.put("capture_ring_drops", s.captureRingDrops());
+        m.put("capture_drops", s.captureDrops());
         m.put("bin_seconds", binNanos / 1e9);
         final List<Map<String, Object>> damaged = new ArrayList<>();
         for (final CaptureDamage d : damage)

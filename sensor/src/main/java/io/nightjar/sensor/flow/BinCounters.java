@@ -2,13 +2,14 @@ package io.nightjar.sensor.flow;
 
 import io.nightjar.wire.schema.Anomaly;
 import io.nightjar.wire.schema.BinSummary;
+import io.nightjar.wire.schema.CaptureStats;
 import io.nightjar.wire.schema.TrafficClass;
 
 import java.util.Arrays;
 
 /**
  * The running counters of the current time bin (packets and bytes per class, anomalies, traffic
- * outside the darknet, capture drops). Plain fields, single writer: the pipeline's thread.
+ * outside the darknet, capture statistics). Plain fields, single writer: the pipeline's thread.
  */
 public final class BinCounters
 {
@@ -26,8 +27,16 @@ public final class BinCounters
     public long ipv4Packets;
     /** Packets with an IPv6 header. */
     public long ipv6Packets;
-    /** Packets lost by the capture during the bin. */
+    /** Packets lost by the capture during the bin: kernel, interface and ring drops together. */
     public long captureDrops;
+    /** Live capture: libpcap ps_recv added during the bin (packets the kernel filter accepted). */
+    public long captureReceived;
+    /** Live capture: libpcap ps_drop added during the bin. */
+    public long captureKernelDrops;
+    /** Live capture: libpcap ps_ifdrop added during the bin. */
+    public long captureInterfaceDrops;
+    /** Live capture: packets the hand-over ring rejected during the bin. */
+    public long captureRingDrops;
     /** First packet time, ns (valid when packets() &gt; 0). */
     public long firstNanos;
     /** Last packet time, ns. */
@@ -46,6 +55,10 @@ public final class BinCounters
         ipv4Packets = 0;
         ipv6Packets = 0;
         captureDrops = 0;
+        captureReceived = 0;
+        captureKernelDrops = 0;
+        captureInterfaceDrops = 0;
+        captureRingDrops = 0;
         firstNanos = 0;
         lastNanos = 0;
         packets = 0;
@@ -62,6 +75,10 @@ public final class BinCounters
         ipv4Packets = other.ipv4Packets;
         ipv6Packets = other.ipv6Packets;
         captureDrops = other.captureDrops;
+        captureReceived = other.captureReceived;
+        captureKernelDrops = other.captureKernelDrops;
+        captureInterfaceDrops = other.captureInterfaceDrops;
+        captureRingDrops = other.captureRingDrops;
         firstNanos = other.firstNanos;
         lastNanos = other.lastNanos;
         packets = other.packets;
@@ -81,6 +98,7 @@ public final class BinCounters
             ipv4Packets,
             ipv6Packets,
             captureDrops,
+            new CaptureStats(captureReceived, captureKernelDrops, captureInterfaceDrops, captureRingDrops),
             flows,
             packets == 0 ? 0 : firstNanos / 1000,
             packets == 0 ? 0 : lastNanos / 1000);

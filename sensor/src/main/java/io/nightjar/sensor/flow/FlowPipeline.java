@@ -24,7 +24,7 @@ import java.nio.ByteBuffer;
  * is computed, then the flow index entries and the flow rows those packets will update are loaded
  * in two tight loops, so that their cache misses are in flight together instead of one after the
  * other; then the packets are counted in order, exactly as one at a time. A packet is in no bin and
- * no counter until its batch is counted: {@link #advanceTo}, {@link #addCaptureDrops} and
+ * no counter until its batch is counted: {@link #advanceTo}, {@link #addCaptureStats} and
  * {@link #finish} count the pending packets first, so bins, {@link #packets()} and drops are exact
  * at every call (a live capture calls {@code advanceTo} when idle).
  *
@@ -330,13 +330,24 @@ public final class FlowPipeline implements PacketHandler
     }
 
     /**
-     * Adds capture drops reported by the source to the current bin (opening none if no bin is open:
-     * they then go into the next bin).
+     * Adds a live capture's statistics, as differences since the previous call (not cumulative), to
+     * the current bin; when no bin is open (an idle interface whose bin closed on the clock) they go
+     * into the next bin. The bin's {@code captureDrops} grows by the three drop counts.
+     *
+     * @param received       libpcap ps_recv since the last call.
+     * @param kernelDrops    ps_drop since the last call.
+     * @param interfaceDrops ps_ifdrop since the last call.
+     * @param ringDrops      hand-over ring rejections since the last call.
      */
-    public void addCaptureDrops(final long drops)
+    public void addCaptureStats(final long received, final long kernelDrops, final long interfaceDrops, final long ringDrops)
     {
         countBatch();
-        counters.captureDrops += drops;
+        final BinCounters c = counters;
+        c.captureReceived += received;
+        c.captureKernelDrops += kernelDrops;
+        c.captureInterfaceDrops += interfaceDrops;
+        c.captureRingDrops += ringDrops;
+        c.captureDrops += kernelDrops + interfaceDrops + ringDrops;
     }
 
     /**

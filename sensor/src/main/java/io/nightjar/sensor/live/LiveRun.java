@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * its {@link PacketRing}; the calling thread drains the rings in time order into the
  * {@link FlowPipeline}, closes bins on wall-clock time when no packets arrive (a bin closes once the
  * clock is {@link #CLOSE_GRACE_NANOS} past its end, so packets still in the rings are not late),
- * and adds the captures' drops (kernel, interface, ring) to the open bin as they are reported.
+ * and adds the captures' statistics (received, kernel, interface and ring drops) to the open bin as
+ * differences since the previous reading, as they are reported ({@link CaptureStatsDeltas}).
  *
  * <p>{@link #requestStop()} (any thread: a signal handler, {@code --exit-after}) stops the captures
  * with {@code pcap_breakloop}, drains what they captured and closes the last bin; {@link #run}
@@ -42,7 +44,8 @@ public final class LiveRun
     private volatile boolean stopRequested;
     private volatile int flowTableSize;
     private volatile long packets;
-    private long reportedDrops;
+    private final long[] statsDelta = new long[CaptureStatsDeltas.FIELDS];
+    private CaptureStatsDeltas statsDeltas;
     private long elapsedNanos;
 
     /**
@@ -82,6 +85,7 @@ public final class LiveRun
             done.countDown();
             throw ex;
         }
+        statsDeltas = new CaptureStatsDeltas(captures.size());
         started.countDown();
         Throwable failure = null;
         try
@@ -100,7 +104,7 @@ public final class LiveRun
                 if (n == 0 || now >= nextCheck)
                 {
                     nextCheck = now + CHECK_NANOS;
-                    addDrops(pipeline);
+                    addCaptureStats(pipeline);
                     pipeline.advanceTo(System.currentTimeMillis() * 1_000_000L - CLOSE_GRACE_NANOS);
                     flowTableSize = pipeline.table().size();
                     packets = pipeline.packets();
@@ -125,7 +129,7 @@ public final class LiveRun
             {
                 // what was captured before the stop
             }
-            addDrops(pipeline);
+            addCaptureStats(pipeline);
             pipeline.finish();
             packets = pipeline.packets();
             flowTableSize = 0;
@@ -177,17 +181,19 @@ public final class LiveRun
         return delivered;
     }
 
-    private void addDrops(final FlowPipeline pipeline)
+    private void addCaptureStats(final FlowPipeline pipeline)
     {
-        long drops = 0;
-        for (final LiveCapture c : captures)
+        final long[] d = statsDelta;
+        Arrays.fill(d, 0);
+        boolean moved = false;
+        for (int i = 0; i < captures.size(); i++)
         {
-            drops += c.totalDrops();
+            final LiveCapture c = captures.get(i);
+            moved |= statsDeltas.add(i, c.received(), c.kernelDrops(), c.interfaceDrops(), c.ringDrops(), d);
         }
-        if (drops > reportedDrops)
+        if (moved)
         {
-            pipeline.addCaptureDrops(drops - reportedDrops);
-            reportedDrops = drops;
+            pipeline.addCaptureStats(d[0], d[1], d[2], d[3]);
         }
     }
 

@@ -31,7 +31,11 @@ public final class SensorMetrics implements BinListener
     private static final int NON_DARKNET_PACKETS = ANOMALIES + Anomaly.COUNT;
     private static final int NON_DARKNET_BYTES = NON_DARKNET_PACKETS + 1;
     private static final int CAPTURE_DROPS = NON_DARKNET_BYTES + 1;
-    private static final int BINS = CAPTURE_DROPS + 1;
+    private static final int CAPTURE_RECEIVED = CAPTURE_DROPS + 1;
+    private static final int CAPTURE_KERNEL_DROPS = CAPTURE_RECEIVED + 1;
+    private static final int CAPTURE_INTERFACE_DROPS = CAPTURE_KERNEL_DROPS + 1;
+    private static final int CAPTURE_RING_DROPS = CAPTURE_INTERFACE_DROPS + 1;
+    private static final int BINS = CAPTURE_RING_DROPS + 1;
     private static final int FLOWS = BINS + 1;
     private static final int LAST_BIN_END_MICROS = FLOWS + 1;
     private static final int SIZE = LAST_BIN_END_MICROS + 1;
@@ -57,6 +61,10 @@ public final class SensorMetrics implements BinListener
         add(NON_DARKNET_PACKETS, c.nonDarknetPackets);
         add(NON_DARKNET_BYTES, c.nonDarknetBytes);
         add(CAPTURE_DROPS, c.captureDrops);
+        add(CAPTURE_RECEIVED, c.captureReceived);
+        add(CAPTURE_KERNEL_DROPS, c.captureKernelDrops);
+        add(CAPTURE_INTERFACE_DROPS, c.captureInterfaceDrops);
+        add(CAPTURE_RING_DROPS, c.captureRingDrops);
         add(BINS, 1);
         add(FLOWS, flows.size());
         totals.lazySet(LAST_BIN_END_MICROS, (binStartNanos + binLengthNanos) / 1000);
@@ -117,6 +125,14 @@ public final class SensorMetrics implements BinListener
             .sample("nightjar_sensor_non_darknet_packets_total", totals.get(NON_DARKNET_PACKETS));
         t.family("nightjar_sensor_bin_capture_drops_total", "counter", "Capture drops counted into closed bins.")
             .sample("nightjar_sensor_bin_capture_drops_total", totals.get(CAPTURE_DROPS));
+        t.family("nightjar_sensor_bin_capture_received_total", "counter", "libpcap ps_recv counted into closed bins.")
+            .sample("nightjar_sensor_bin_capture_received_total", totals.get(CAPTURE_RECEIVED));
+        t.family("nightjar_sensor_bin_capture_kernel_drops_total", "counter", "libpcap ps_drop counted into closed bins.")
+            .sample("nightjar_sensor_bin_capture_kernel_drops_total", totals.get(CAPTURE_KERNEL_DROPS));
+        t.family("nightjar_sensor_bin_capture_interface_drops_total", "counter", "libpcap ps_ifdrop counted into closed bins.")
+            .sample("nightjar_sensor_bin_capture_interface_drops_total", totals.get(CAPTURE_INTERFACE_DROPS));
+        t.family("nightjar_sensor_bin_capture_ring_drops_total", "counter", "Hand-over ring drops counted into closed bins.")
+            .sample("nightjar_sensor_bin_capture_ring_drops_total", totals.get(CAPTURE_RING_DROPS));
         t.family("nightjar_sensor_bins_closed_total", "counter", "Time bins closed.")
             .sample("nightjar_sensor_bins_closed_total", totals.get(BINS));
         t.family("nightjar_sensor_flow_records_total", "counter", "Flow records produced by closed bins.")

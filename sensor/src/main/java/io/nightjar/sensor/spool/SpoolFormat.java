@@ -2,6 +2,7 @@ package io.nightjar.sensor.spool;
 
 import io.nightjar.wire.schema.Anomaly;
 import io.nightjar.wire.schema.BinSummary;
+import io.nightjar.wire.schema.CaptureStats;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.schema.TrafficClass;
 import net.openhft.chronicle.bytes.Bytes;
@@ -15,19 +16,22 @@ import java.util.List;
  * that has seen the BIN document has seen the whole bin.
  *
  * <pre>
- *  FLOWS: u8 type=1, u8 version=2, i64 binStartMicros, i64 binLengthMicros, i32 count, then count records:
+ *  FLOWS: u8 type=1, u8 version=3, i64 binStartMicros, i64 binLengthMicros, i32 count, then count records:
  *         16 bytes src, u8 protocol, u16 port, u8 class, u8 fingerprint, u8 hasVictim [16 bytes victim],
  *         i64 packets, i64 bytes, i64 distinctDestinations, i64 firstMicros, i64 lastMicros,
  *         u8 tcpFlags, u8 ttlMin, u8 ttlMax, i32 synWindow, utf8 synOptions, i32 sketchLength, sketch bytes,
  *         i32 slotPacketsLength, slot packets bytes, i32 destinationPrefixesLength, prefix sketch bytes
  *         (lengths -1 for null; the last two fields are new in version 2, see BackscatterDetail)
- *  BIN:   u8 type=2, u8 version=2, i64 binStartMicros, i64 binLengthMicros,
+ *  BIN:   u8 type=2, u8 version=3, i64 binStartMicros, i64 binLengthMicros,
  *         u8 classes, classes x (i64 packets, i64 bytes), u8 anomalies, anomalies x i64,
  *         i64 nonDarknetPackets, i64 nonDarknetBytes, i64 ipv4, i64 ipv6, i64 captureDrops, i64 flows,
- *         i64 firstMicros, i64 lastMicros
+ *         i64 firstMicros, i64 lastMicros,
+ *         i64 captureReceived, i64 captureKernelDrops, i64 captureInterfaceDrops, i64 captureRingDrops
+ *         (the last four are new in version 3, see CaptureStats; the FLOWS layout did not change in version 3)
  * </pre>
  *
- * Version 1 documents (no backscatter detail) are still read. Stateless; the methods run on the spool's single writer thread or on a reader's thread.
+ * Version 1 documents (no backscatter detail) and version 2 documents (bins without the split
+ * capture statistics: read as {@link CaptureStats#NONE}, their {@code captureDrops} kept) are still read. Stateless; the methods run on the spool's single writer thread or on a reader's thread.
  */
 public final class SpoolFormat
 {
@@ -36,7 +40,7 @@ public final class SpoolFormat
     /** Document type of a bin summary (last document of a bin). */
     public static final int TYPE_BIN = 2;
     /** Layout version written. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Oldest layout version read. */
     public static final int OLDEST_READ_VERSION = 1;
     /** Flow records per FLOWS document. */
@@ -136,6 +140,11 @@ public final class SpoolFormat
         b.writeLong(s.flows());
         b.writeLong(s.firstMicros());
         b.writeLong(s.lastMicros());
+        final CaptureStats capture = s.capture();
+        b.writeLong(capture.received());
+        b.writeLong(capture.kernelDrops());
+        b.writeLong(capture.interfaceDrops());
+        b.writeLong(capture.ringDrops());
     }
 
     /** One decoded document: either a bin summary or a chunk of flow records. */
@@ -211,8 +220,17 @@ public final class SpoolFormat
             {
                 anomalies[i] = b.readLong();
             }
-            final BinSummary s = new BinSummary(binStart, binLength, classPackets, classBytes, anomalies,
-                b.readLong(), b.readLong(), b.readLong(), b.readLong(), b.readLong(), b.readLong(), b.readLong(), b.readLong());
+            final long nonDarknetPackets = b.readLong();
+            final long nonDarknetBytes = b.readLong();
+            final long ipv4 = b.readLong();
+            final long ipv6 = b.readLong();
+            final long captureDrops = b.readLong();
+            final long flows = b.readLong();
+            final long first = b.readLong();
+            final long last = b.readLong();
+            final CaptureStats capture = version >= 3 ? new CaptureStats(b.readLong(), b.readLong(), b.readLong(), b.readLong()) : CaptureStats.NONE;
+            final BinSummary s = new BinSummary(binStart, binLength, classPackets, classBytes, anomalies, nonDarknetPackets, nonDarknetBytes,
+                ipv4, ipv6, captureDrops, capture, flows, first, last);
             return new Document(type, s, List.of());
         }
         throw new IllegalStateException("unknown spool document type " + type);

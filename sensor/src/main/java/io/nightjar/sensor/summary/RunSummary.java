@@ -37,6 +37,10 @@ public final class RunSummary implements BinListener
     private long ipv4;
     private long ipv6;
     private long captureDrops;
+    private long captureReceived;
+    private long captureKernelDrops;
+    private long captureInterfaceDrops;
+    private long captureRingDrops;
     private long firstNanos = Long.MAX_VALUE;
     private long lastNanos = Long.MIN_VALUE;
     private long flows;
@@ -106,6 +110,10 @@ public final class RunSummary implements BinListener
         ipv4 += c.ipv4Packets;
         ipv6 += c.ipv6Packets;
         captureDrops += c.captureDrops;
+        captureReceived += c.captureReceived;
+        captureKernelDrops += c.captureKernelDrops;
+        captureInterfaceDrops += c.captureInterfaceDrops;
+        captureRingDrops += c.captureRingDrops;
         if (c.packets > 0)
         {
             firstNanos = Math.min(firstNanos, c.firstNanos);
@@ -305,10 +313,34 @@ public final class RunSummary implements BinListener
         return ipv6;
     }
 
-    /** Capture drops. */
+    /** Capture drops (kernel, interface and ring) over the bins. */
     public long captureDrops()
     {
         return captureDrops;
+    }
+
+    /** Live capture: libpcap ps_recv over the bins (0 for capture files). */
+    public long captureReceived()
+    {
+        return captureReceived;
+    }
+
+    /** Live capture: libpcap ps_drop over the bins. */
+    public long captureKernelDrops()
+    {
+        return captureKernelDrops;
+    }
+
+    /** Live capture: libpcap ps_ifdrop over the bins. */
+    public long captureInterfaceDrops()
+    {
+        return captureInterfaceDrops;
+    }
+
+    /** Live capture: hand-over ring drops over the bins. */
+    public long captureRingDrops()
+    {
+        return captureRingDrops;
     }
 
     /** First packet time, ns, or -1 if there was no packet. */

@@ -5,6 +5,7 @@ import io.nightjar.sensor.classify.Darknet;
 import io.nightjar.sensor.generate.PacketBuilder;
 import io.nightjar.wire.schema.Addresses;
 import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.CaptureStats;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.schema.ScannerTool;
 import io.nightjar.wire.schema.TrafficClass;
@@ -63,6 +64,41 @@ class FlowPipelineTest
         assertThat(records.get(0).packets()).isEqualTo(2);
         assertThat(records.get(0).firstMicros()).isEqualTo((T0 + 5 * SECOND) / 1000);
         assertThat(records.get(0).lastMicros()).isEqualTo((T0 + 59 * SECOND) / 1000);
+    }
+
+    @Test
+    void shouldCountCaptureStatsIntoTheBinOpenWhenTheyAreAdded()
+    {
+        final FlowPipeline p = pipeline("", 60 * SECOND);
+        final byte[] syn = b.reset().ethernet().ipv4("192.0.2.7", "198.51.100.9").tcp(1, 23).build();
+        p.addCaptureStats(2, 0, 0, 1); // no bin open yet: into the first one
+        feed(p, syn, T0 + 5 * SECOND);
+        p.addCaptureStats(10, 1, 0, 0);
+        feed(p, syn, T0 + 30 * SECOND);
+        p.addCaptureStats(5, 0, 2, 0);
+        feed(p, syn, T0 + 61 * SECOND); // closes the first bin: later stats are the second's
+        p.addCaptureStats(7, 3, 0, 4);
+        p.advanceTo(T0 + 120 * SECOND); // the second bin closes on the clock, none open
+        p.addCaptureStats(1, 0, 0, 0);
+        feed(p, syn, T0 + 185 * SECOND);
+        p.finish();
+        assertThat(bins).hasSize(3);
+        assertThat(bins).extracting(s -> s.capture()).containsExactly(
+            new CaptureStats(17, 1, 2, 1), new CaptureStats(7, 3, 0, 4), new CaptureStats(1, 0, 0, 0));
+        assertThat(bins).extracting(s -> s.captureDrops()).containsExactly(4L, 7L, 0L);
+    }
+
+    @Test
+    void shouldReportNoCaptureStatsForAFileLikeInput()
+    {
+        final FlowPipeline p = pipeline("", 60 * SECOND);
+        feed(p, b.reset().ethernet().ipv4("192.0.2.7", "198.51.100.9").tcp(1, 23).build(), T0);
+        p.finish();
+        assertThat(bins).singleElement().satisfies(s ->
+        {
+            assertThat(s.capture()).isEqualTo(CaptureStats.NONE);
+            assertThat(s.captureDrops()).isZero();
+        });
     }
 
     @Test

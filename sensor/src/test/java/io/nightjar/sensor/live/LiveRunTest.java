@@ -144,6 +144,14 @@ class LiveRunTest
         assertThat(c.captured()).isEqualTo(PACKETS);
         assertThat(c.totalDrops()).isZero();
         assertThat(live.captureDrops()).isZero();
+        // and the bins carry it: per-bin differences that add up to libpcap's totals
+        assertThat(live.captureReceived()).isEqualTo(c.received()).isEqualTo(PACKETS);
+        assertThat(live.captureKernelDrops()).isEqualTo(c.kernelDrops()).isZero();
+        assertThat(live.captureInterfaceDrops()).isEqualTo(c.interfaceDrops()).isZero();
+        assertThat(live.captureRingDrops()).isEqualTo(c.ringDrops()).isZero();
+        // a capture file has no statistics
+        assertThat(offline.captureReceived()).isZero();
+        assertThat(offline.captureDrops()).isZero();
     }
 
     @Test
@@ -176,6 +184,8 @@ class LiveRunTest
             assertThat(failure.get()).isNull();
             assertThat(run.captures()).hasSize(2);
             assertThat(live.packets()).isEqualTo(2L * PACKETS);
+            assertThat(live.captureReceived()).isEqualTo(run.captures().get(0).received() + run.captures().get(1).received())
+                .isEqualTo(2L * PACKETS);
             for (final TrafficClass k : TrafficClass.values())
             {
                 assertThat(live.classPackets(k)).as(k.key()).isEqualTo(2 * offline.classPackets(k));

@@ -1,6 +1,9 @@
 package io.nightjar.sensor.spool;
 
 import io.nightjar.wire.schema.Addresses;
+import io.nightjar.wire.schema.Anomaly;
+import io.nightjar.wire.schema.BinSummary;
+import io.nightjar.wire.schema.CaptureStats;
 import io.nightjar.wire.schema.BackscatterDetail;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.schema.TrafficClass;
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The spool's document layout: version 2 round trips, version 1 is still read. */
+/** The spool's document layout: version 3 round trips, versions 1 and 2 are still read. */
 class SpoolFormatTest
 {
     private static FlowRecord backscatter()
@@ -24,7 +27,7 @@ class SpoolFormatTest
     }
 
     @Test
-    void shouldRoundTripBackscatterDetailInLayout2()
+    void shouldRoundTripBackscatterDetailInTheCurrentLayout()
     {
         final Bytes<?> b = Bytes.allocateElasticOnHeap();
         final FlowRecord r = backscatter();
@@ -75,6 +78,71 @@ class SpoolFormatTest
             assertThat(x.destinationPrefixes()).isNull();
         });
         assertThat(b.readRemaining()).isZero();
+    }
+
+    private static BinSummary bin(final CaptureStats capture, final long captureDrops)
+    {
+        final long[] classPackets = new long[TrafficClass.COUNT];
+        final long[] classBytes = new long[TrafficClass.COUNT];
+        classPackets[TrafficClass.TCP_SCAN.id()] = 9;
+        classBytes[TrafficClass.TCP_SCAN.id()] = 540;
+        final long[] anomalies = new long[Anomaly.COUNT];
+        anomalies[Anomaly.LATE_PACKET.id()] = 2;
+        return new BinSummary(60_000_000L, 60_000_000L, classPackets, classBytes, anomalies, 3, 180, 12, 0, captureDrops, capture, 4,
+            60_000_001L, 119_000_000L);
+    }
+
+    @Test
+    void shouldRoundTripTheCaptureStatisticsOfABinInLayout3()
+    {
+        final Bytes<?> b = Bytes.allocateElasticOnHeap();
+        final CaptureStats capture = new CaptureStats(1_000_000L, 17, 3, 5);
+        SpoolFormat.writeBin(b, bin(capture, capture.drops()));
+        final SpoolFormat.Document d = SpoolFormat.read(b);
+        assertThat(d.type()).isEqualTo(SpoolFormat.TYPE_BIN);
+        assertThat(d.bin().capture()).isEqualTo(capture);
+        assertThat(d.bin().captureDrops()).isEqualTo(25);
+        assertThat(d.bin().classPackets()[TrafficClass.TCP_SCAN.id()]).isEqualTo(9);
+        assertThat(d.bin().flows()).isEqualTo(4);
+        assertThat(d.bin().lastMicros()).isEqualTo(119_000_000L);
+        assertThat(b.readRemaining()).isZero();
+    }
+
+    @Test
+    void shouldReadLayout2BinsWithTheirDropTotalAndNoSplit()
+    {
+        // a BIN document as a version-2 sensor wrote it, field by field
+        final Bytes<?> b = Bytes.allocateElasticOnHeap();
+        b.writeUnsignedByte(SpoolFormat.TYPE_BIN);
+        b.writeUnsignedByte(2);
+        b.writeLong(60_000_000L);
+        b.writeLong(60_000_000L);
+        b.writeUnsignedByte(TrafficClass.COUNT);
+        for (int i = 0; i < TrafficClass.COUNT; i++)
+        {
+            b.writeLong(i == TrafficClass.TCP_SCAN.id() ? 9 : 0);
+            b.writeLong(i == TrafficClass.TCP_SCAN.id() ? 540 : 0);
+        }
+        b.writeUnsignedByte(Anomaly.COUNT);
+        for (int i = 0; i < Anomaly.COUNT; i++)
+        {
+            b.writeLong(0);
+        }
+        b.writeLong(3); // non-darknet packets
+        b.writeLong(180);
+        b.writeLong(12); // ipv4
+        b.writeLong(0);
+        b.writeLong(6); // capture drops
+        b.writeLong(4); // flows
+        b.writeLong(60_000_001L);
+        b.writeLong(119_000_000L);
+        final SpoolFormat.Document d = SpoolFormat.read(b);
+        assertThat(b.readRemaining()).isZero();
+        assertThat(d.bin().captureDrops()).isEqualTo(6);
+        assertThat(d.bin().capture()).isEqualTo(CaptureStats.NONE);
+        assertThat(d.bin().flows()).isEqualTo(4);
+        assertThat(d.bin().lastMicros()).isEqualTo(119_000_000L);
+        assertThat(d.bin().packets()).isEqualTo(12);
     }
 
     @Test

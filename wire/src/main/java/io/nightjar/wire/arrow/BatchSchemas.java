@@ -19,12 +19,24 @@ import java.util.Map;
  * lists are documented in the README ("Shipped batches"); a change of any field is a new version.
  *
  * <p>Version 2 added the nullable {@code slot_packets} and {@code destination_prefixes} columns of
- * backscatter records ({@link io.nightjar.wire.schema.BackscatterDetail}).
+ * backscatter records ({@link io.nightjar.wire.schema.BackscatterDetail}). Version 3 added the
+ * capture statistics of each bin ({@link #CAPTURE_COLUMNS}, after {@code last_ts}); its flow schema
+ * has the fields of version 2. {@link #flows(int)} and {@link #bins(int)} give the schemas of every
+ * version from {@link #OLDEST_READ_VERSION}, so an aggregator can read batches of older sensors
+ * ({@link BatchUpgrade}).
  */
 public final class BatchSchemas
 {
     /** Schema version, also sent in HELLO and kept in each schema's metadata. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** Oldest schema version whose batches {@link BatchUpgrade} brings to {@link #VERSION}. */
+    public static final int OLDEST_READ_VERSION = 2;
+    /**
+     * The bin columns new in version 3, in schema order: a live capture's statistics over the bin
+     * ({@link io.nightjar.wire.schema.CaptureStats}); {@code capture_drops} is their drop total.
+     */
+    public static final List<String> CAPTURE_COLUMNS = List.of("capture_received", "capture_kernel_drops", "capture_interface_drops",
+        "capture_ring_drops");
     /** Metadata key naming the schema ("flows" or "bins"). */
     public static final String META_KIND = "nightjar.schema";
     /** Metadata key holding {@link #VERSION}. */
@@ -39,7 +51,24 @@ public final class BatchSchemas
     private static final ArrowType I64 = new ArrowType.Int(64, true);
 
     /** Flow records: one row per (bin, source, protocol, port, class, fingerprint, victim). */
-    public static final Schema FLOWS = new Schema(List.of(
+    public static final Schema FLOWS = flows(VERSION);
+
+    /** Bin summaries: one row per sensor and bin, with every packet of the bin counted. */
+    public static final Schema BINS = bins(VERSION);
+
+    private BatchSchemas()
+    {
+    }
+
+    /**
+     * The flow schema of {@code version} (same fields in versions 2 and 3, the metadata differs).
+     *
+     * @throws IllegalArgumentException for a version older than {@link #OLDEST_READ_VERSION} or newer than {@link #VERSION}.
+     */
+    public static Schema flows(final int version)
+    {
+        requireReadable(version);
+        return new Schema(List.of(
         field("sensor_id", UTF8, false),
         field("bin_start", MICROS, false),
         field("bin_length_us", I64, false),
@@ -62,17 +91,17 @@ public final class BatchSchemas
         field("syn_options", UTF8, false),
         field("slot_packets", ArrowType.Binary.INSTANCE, true),
         field("destination_prefixes", ArrowType.Binary.INSTANCE, true)),
-        Map.of(META_KIND, "flows", META_VERSION, Integer.toString(VERSION)));
-
-    /** Bin summaries: one row per sensor and bin, with every packet of the bin counted. */
-    public static final Schema BINS = binsSchema();
-
-    private BatchSchemas()
-    {
+        Map.of(META_KIND, "flows", META_VERSION, Integer.toString(version)));
     }
 
-    private static Schema binsSchema()
+    /**
+     * The bin schema of {@code version}: version 2 lacks the {@link #CAPTURE_COLUMNS}.
+     *
+     * @throws IllegalArgumentException for a version older than {@link #OLDEST_READ_VERSION} or newer than {@link #VERSION}.
+     */
+    public static Schema bins(final int version)
     {
+        requireReadable(version);
         final List<Field> fields = new ArrayList<>();
         fields.add(field("sensor_id", UTF8, false));
         fields.add(field("bin_start", MICROS, false));
@@ -92,7 +121,35 @@ public final class BatchSchemas
         }
         fields.add(field("first_ts", MICROS, false));
         fields.add(field("last_ts", MICROS, false));
-        return new Schema(fields, Map.of(META_KIND, "bins", META_VERSION, Integer.toString(VERSION)));
+        if (version >= 3)
+        {
+            // at the end, so a store's table migrated by ADD COLUMN has the columns in the order of a new one
+            for (final String name : CAPTURE_COLUMNS)
+            {
+                fields.add(field(name, I64, false));
+            }
+        }
+        return new Schema(fields, Map.of(META_KIND, "bins", META_VERSION, Integer.toString(version)));
+    }
+
+    /** The schema of {@code version} for bin summaries ({@code bins}) or flow records. */
+    public static Schema of(final boolean bins, final int version)
+    {
+        return bins ? bins(version) : flows(version);
+    }
+
+    /** Whether batches of {@code version} can be read (and upgraded to {@link #VERSION}). */
+    public static boolean readable(final int version)
+    {
+        return version >= OLDEST_READ_VERSION && version <= VERSION;
+    }
+
+    private static void requireReadable(final int version)
+    {
+        if (!readable(version))
+        {
+            throw new IllegalArgumentException("schema version " + version + ", readable are " + OLDEST_READ_VERSION + " to " + VERSION);
+        }
     }
 
     private static Field field(final String name, final ArrowType type, final boolean nullable)

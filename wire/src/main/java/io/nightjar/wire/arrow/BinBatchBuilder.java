@@ -18,8 +18,12 @@ public final class BinBatchBuilder extends BatchBuilder
     private final TimeStampMicroVector binStart;
     private final TimeStampMicroVector first;
     private final TimeStampMicroVector last;
-    /** The Int64 columns after bin_start, in schema order (bin length, classes, anomalies, totals). */
+    /** The Int64 columns between bin_start and first_ts, in schema order (bin length, classes, anomalies, totals). */
     private final BigIntVector[] longs;
+    private final BigIntVector received;
+    private final BigIntVector kernelDrops;
+    private final BigIntVector interfaceDrops;
+    private final BigIntVector ringDrops;
 
     /** A builder for {@code sensorId}'s bins, with vectors from {@code allocator}. */
     public BinBatchBuilder(final String sensorId, final BufferAllocator allocator)
@@ -29,12 +33,16 @@ public final class BinBatchBuilder extends BatchBuilder
         this.binStart = (TimeStampMicroVector)root.getVector("bin_start");
         this.first = (TimeStampMicroVector)root.getVector("first_ts");
         this.last = (TimeStampMicroVector)root.getVector("last_ts");
-        final int n = root.getFieldVectors().size();
-        this.longs = new BigIntVector[n - 4];
-        for (int i = 2; i < n - 2; i++)
+        final int firstTs = root.getSchema().getFields().indexOf(root.getSchema().findField("first_ts"));
+        this.longs = new BigIntVector[firstTs - 2];
+        for (int i = 2; i < firstTs; i++)
         {
             longs[i - 2] = (BigIntVector)root.getVector(i);
         }
+        this.received = (BigIntVector)root.getVector("capture_received");
+        this.kernelDrops = (BigIntVector)root.getVector("capture_kernel_drops");
+        this.interfaceDrops = (BigIntVector)root.getVector("capture_interface_drops");
+        this.ringDrops = (BigIntVector)root.getVector("capture_ring_drops");
     }
 
     /** Appends one bin summary. */
@@ -62,6 +70,10 @@ public final class BinBatchBuilder extends BatchBuilder
         longs[c].setSafe(i, s.flows());
         first.setSafe(i, s.firstMicros());
         last.setSafe(i, s.lastMicros());
+        received.setSafe(i, s.capture().received());
+        kernelDrops.setSafe(i, s.capture().kernelDrops());
+        interfaceDrops.setSafe(i, s.capture().interfaceDrops());
+        ringDrops.setSafe(i, s.capture().ringDrops());
     }
 
     private static long at(final long[] values, final int index)

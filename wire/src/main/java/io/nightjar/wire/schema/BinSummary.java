@@ -14,7 +14,10 @@ package io.nightjar.wire.schema;
  * @param nonDarknetBytes     their wire bytes.
  * @param ipv4Packets         packets with an IPv4 header (including malformed and non-darknet ones).
  * @param ipv6Packets         packets with an IPv6 header (likewise).
- * @param captureDrops        packets the capture lost during the bin (kernel/interface drops), 0 for files.
+ * @param captureDrops        packets the capture lost during the bin (kernel, interface and ring drops), 0 for files; for
+ *                            bins of this version {@code capture.drops()}, for bins from older sensors (spool layout 2,
+ *                            schema version 2) the only drop count known, with {@code capture} all zero.
+ * @param capture             the capture's statistics over the bin, split ({@link CaptureStats#NONE} for files).
  * @param flows               flow records of the bin.
  * @param firstMicros         first packet time in the bin, µs (0 if the bin had no packet).
  * @param lastMicros          last packet time in the bin, µs.
@@ -30,6 +33,7 @@ public record BinSummary(
     long ipv4Packets,
     long ipv6Packets,
     long captureDrops,
+    CaptureStats capture,
     long flows,
     long firstMicros,
     long lastMicros)
