@@ -3,9 +3,6 @@ package io.nightjar.aggregator.stats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nightjar.aggregator.Aggregator;
-import io.nightjar.aggregator.auth.Tokens;
-import io.nightjar.aggregator.config.SensorEntry;
-import io.nightjar.aggregator.config.SensorRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,18 +48,7 @@ class ApiOverHttpTest
     @BeforeAll
     static void start() throws Exception
     {
-        try (StatsFixture data = new StatsFixture(dir))
-        {
-            data.sensor("th-1", "TH", "ไทยเซิร์ต", 256).sensor("vn-1", "VN", "VNCERT/CC", 1024);
-            data.flow("th-1", 0, "192.0.2.1", 6, 23, TCP_SCAN, 100).add().flow("vn-1", 0, "192.0.2.1", 6, 23, TCP_SCAN, 40).add()
-                .flow("vn-1", 1, "203.0.113.5", 6, 80, TCP_SCAN, 10).add().source("192.0.2.1", "CN", 4134, "CHINANET");
-            data.commit();
-        }
-        final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-        aggregator = new Aggregator(Aggregator.Settings.of(any, any, dir, null,
-                SensorRegistry.of(List.of(new SensorEntry("th-1", "TH", "ไทยเซิร์ต", 256), new SensorEntry("vn-1", "VN", "VNCERT/CC", 1024))))
-            .withTokens(Tokens.of(List.of(new Tokens.Entry("ASEAN", null, Tokens.sha256(REGION)),
-                new Tokens.Entry("ThaiCERT", "TH", Tokens.sha256(THAI))))));
+        aggregator = StatsFixture.twoSensorApi(dir, REGION, THAI);
         base = "http://127.0.0.1:" + aggregator.httpAddress().getPort();
     }
 

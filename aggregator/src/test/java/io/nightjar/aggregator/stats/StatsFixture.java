@@ -275,6 +275,31 @@ final class StatsFixture implements AutoCloseable
     }
 
     /** Parameters of a regional caller from a query string ("a=1&b=2"). */
+    /**
+     * A real aggregator (HTTP API on 127.0.0.1, no ingest TLS) over a store in {@code dir} holding the
+     * API tests' data: sensors th-1 (TH, 256 addresses) and vn-1 (VN, 1024); 192.0.2.1 scanning port 23
+     * from both (100 and 40 packets, minute 0), 203.0.113.5 port 80 from vn-1 (10, minute 1), 192.0.2.1
+     * attributed to CN / AS4134; a regional token {@code region} and a TH member-state token {@code thai}.
+     */
+    static io.nightjar.aggregator.Aggregator twoSensorApi(final java.nio.file.Path dir, final String region, final String thai) throws Exception
+    {
+        try (StatsFixture data = new StatsFixture(dir))
+        {
+            data.sensor("th-1", "TH", "ไทยเซิร์ต", 256).sensor("vn-1", "VN", "VNCERT/CC", 1024);
+            data.flow("th-1", 0, "192.0.2.1", 6, 23, TrafficClass.TCP_SCAN, 100).add()
+                .flow("vn-1", 0, "192.0.2.1", 6, 23, TrafficClass.TCP_SCAN, 40).add()
+                .flow("vn-1", 1, "203.0.113.5", 6, 80, TrafficClass.TCP_SCAN, 10).add().source("192.0.2.1", "CN", 4134, "CHINANET");
+            data.commit();
+        }
+        final java.net.InetSocketAddress any = new java.net.InetSocketAddress("127.0.0.1", 0);
+        final io.nightjar.aggregator.auth.Tokens tokens = io.nightjar.aggregator.auth.Tokens.of(List.of(
+            new io.nightjar.aggregator.auth.Tokens.Entry("ASEAN", null, io.nightjar.aggregator.auth.Tokens.sha256(region)),
+            new io.nightjar.aggregator.auth.Tokens.Entry("ThaiCERT", "TH", io.nightjar.aggregator.auth.Tokens.sha256(thai))));
+        return new io.nightjar.aggregator.Aggregator(io.nightjar.aggregator.Aggregator.Settings.of(any, any, dir, null,
+            io.nightjar.aggregator.config.SensorRegistry.of(List.of(new io.nightjar.aggregator.config.SensorEntry("th-1", "TH", "ไทยเซิร์ต", 256),
+                new io.nightjar.aggregator.config.SensorEntry("vn-1", "VN", "VNCERT/CC", 1024)))).withTokens(tokens));
+    }
+
     static QueryParams params(final String query, final Set<String> allowed)
     {
         return params(query, allowed, new Principal("region", null));
