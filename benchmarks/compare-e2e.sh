@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
   esac; shift
 done
 if [ "$install" = 1 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump nfdump softflowd argus-server time >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump tshark nfdump softflowd argus-server time >/dev/null
 fi
 work="$(mktemp -d /tmp/nightjar-e2e.XXXXXX)"; trap 'rm -rf "$work"' EXIT
 if [ -z "$file" ]; then
