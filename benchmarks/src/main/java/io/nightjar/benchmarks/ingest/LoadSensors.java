@@ -54,7 +54,8 @@ public final class LoadSensors implements AutoCloseable
 {
     /** Most connections one load generator opens. */
     public static final int MAX_SENSORS = 200;
-    private static final int CAPACITY = 1 << 22;
+    /** Send times kept per connection, by sequence modulo this (far above any window). */
+    private static final int CAPACITY = 1 << 12;
 
     /** The outcome of one drive. */
     public record Result(double ackedPerSecond, long offered, Histogram latency, long batches)
@@ -189,6 +190,10 @@ public final class LoadSensors implements AutoCloseable
     public Result drive(final long rate, final int window, final int warmupSeconds, final int seconds,
                         final java.util.function.BooleanSupplier stop) throws InterruptedException
     {
+        if (window < 1 || window >= CAPACITY)
+        {
+            throw new IllegalArgumentException("window must be 1.." + (CAPACITY - 1));
+        }
         final int n = sensors.size();
         final long intervalNanos = rate <= 0 ? 0 : (long)(1e9 * rows * n / rate);
         final long start = System.nanoTime();
