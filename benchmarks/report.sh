@@ -2,7 +2,7 @@
 # The benchmark report: every figure the issues ask for, in one table, measured in one run on this
 # machine, each beside its named peer (same capture, same run) where one exists.
 #
-#   benchmarks/report.sh [--packets 10000000] [--runs 3] [--query-records 10000000] [--install] [--write]
+#   benchmarks/report.sh [--packets 10000000] [--runs 3] [--query-records 10000000] [--install] [--write] [--reuse]
 #
 # Runs, in order: compare-e2e.sh (nightjar summarize vs tcpdump, tshark, nfpcapd, softflowd, argus on
 # one generated capture, medians of --runs), the JMH pipeline benchmark (3 iterations), ingest-load.sh
@@ -11,11 +11,12 @@
 # ingest 100,000 records/s) and, as root, live-capture.sh (tcpreplay at top speed into a veth pair).
 # Prints the table (and keeps every tool's raw output in benchmarks/target/report/); --write also
 # replaces the table in benchmarks/README.md between its report markers. --install installs the peers
-# (tcpdump, tshark, nfdump, softflowd, argus-server, tcpreplay). Takes about 15 minutes here.
+# (tcpdump, tshark, nfdump, softflowd, argus-server, tcpreplay); --reuse keeps the raw outputs of
+# steps that already completed (after a step failed). Takes about 15 minutes here.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-packets=10000000; runs=3; query_records=10000000; write=0; install=()
+packets=10000000; runs=3; query_records=10000000; write=0; install=(); reuse=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --packets) packets="$2"; shift 2 ;;
@@ -23,45 +24,48 @@ while [ $# -gt 0 ]; do
     --query-records) query_records="$2"; shift 2 ;;
     --install) install=(--install); shift ;;
     --write) write=1; shift ;;
+    --reuse) reuse=1; shift ;;
     -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "report.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 out="$root/benchmarks/target/report"; mkdir -p "$out"
 step() { echo "report: $* ($(date -u +%H:%M:%S))" >&2; }
+# run STEP-OUTPUT: false (skip) with --reuse when that step's raw output is already there
+run() { [ "$reuse" = 0 ] || [ ! -s "$out/$1" ]; }
 
 step "end to end: nightjar summarize and the peers on $packets packets, $runs runs"
-benchmarks/compare-e2e.sh "${install[@]}" --packets "$packets" --runs "$runs" > "$out/e2e.md"
+run e2e.md && benchmarks/compare-e2e.sh "${install[@]}" --packets "$packets" --runs "$runs" > "$out/e2e.md.tmp" && mv "$out/e2e.md.tmp" "$out/e2e.md"
 col() { awk -F'|' -v t="$1" -v c="$2" '$2 ~ "^ *"t" *$" { gsub(/ /, "", $c); print $c }' "$out/e2e.md"; }
 nj_s="$(col "nightjar summarize" 3)"; nj_rss="$(col "nightjar summarize" 6)"
 
 step "JMH: PipelineBenchmark"
 mvn -q -B -o -pl benchmarks -am package -DskipTests >/dev/null 2>&1 || mvn -q -B -pl benchmarks -am package -DskipTests >/dev/null
-java -jar benchmarks/target/benchmarks.jar PipelineBenchmark -f 1 -wi 2 -w 3s -i 3 -r 3s -rf json -rff "$out/jmh.json" > "$out/jmh.txt" 2>&1
+run jmh.json && java -jar benchmarks/target/benchmarks.jar PipelineBenchmark -f 1 -wi 2 -w 3s -i 3 -r 3s -rf json -rff "$out/jmh.json" > "$out/jmh.txt" 2>&1
 jmh="$(python3 -c "import json; r=json.load(open('$out/jmh.json'))[0]['primaryMetric']; print('%.2f' % (r['score'] / 1e6))")"
 
 step "ingest: 16 connections, mutual TLS, unthrottled"
-benchmarks/ingest-load.sh --sensors 16 --rows 8192 --window 8 --seconds 15 --warmup 5 > "$out/ingest.txt" 2>&1
+run ingest.txt && { benchmarks/ingest-load.sh --sensors 16 --rows 8192 --window 8 --seconds 15 --warmup 5 > "$out/ingest.txt.tmp" 2>&1 && mv "$out/ingest.txt.tmp" "$out/ingest.txt"; }
 ingest_line="$(grep '^ingest-load: 16 sensors' "$out/ingest.txt" | tail -1)"
 ingest_rate="$(echo "$ingest_line" | sed -E 's/.*acknowledged ([0-9,]+) records\/s.*/\1/')"
 ingest_p50="$(echo "$ingest_line" | sed -E 's/.* p50 ([0-9.]+) ms.*/\1/')"
 ingest_p99="$(echo "$ingest_line" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')"
 
 step "ingest: highest rate with p99 ACK latency under 100 ms (16 connections, 2048-row batches)"
-benchmarks/ingest-load.sh --sensors 16 --rows 2048 --window 8 --seconds 8 --warmup 3 --find-max 100 --rate 50000 > "$out/find-max.txt" 2>&1
+run find-max.txt && { benchmarks/ingest-load.sh --sensors 16 --rows 2048 --window 8 --seconds 8 --warmup 3 --find-max 100 --rate 50000 > "$out/find-max.txt.tmp" 2>&1 && mv "$out/find-max.txt.tmp" "$out/find-max.txt"; }
 max_line="$(grep 'highest sustained rate' "$out/find-max.txt" | tail -1)"
 max_rate="$(echo "$max_line" | sed -E 's/.*under 100 ms: ([0-9,]+) records\/s.*/\1/')"
 
 step "ingest: 200 connections, mutual TLS, unthrottled"
-benchmarks/ingest-load.sh --sensors 200 --rows 1024 --window 4 --seconds 10 --warmup 5 > "$out/ingest-200.txt" 2>&1
+run ingest-200.txt && { benchmarks/ingest-load.sh --sensors 200 --rows 1024 --window 4 --seconds 10 --warmup 5 > "$out/ingest-200.txt.tmp" 2>&1 && mv "$out/ingest-200.txt.tmp" "$out/ingest-200.txt"; }
 i200_line="$(grep '^ingest-load: 200 sensors' "$out/ingest-200.txt" | tail -1)"
 i200_rate="$(echo "$i200_line" | sed -E 's/.*acknowledged ([0-9,]+) records\/s.*/\1/')"
 i200_p99="$(echo "$i200_line" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')"
 
 step "queries: $query_records records, 4 analysts, concurrent ingest of 100,000 records/s"
 qdir="${NIGHTJAR_QUERY_STORE:-/tmp/nightjar-report-store-$query_records}"
-benchmarks/query-load.sh --data "$qdir" --records "$query_records" --sensors 16 --sources $((query_records / 20)) --runs 10 --slow-runs 3 \
-  --analysts 4 --ingest-rate 100000 --ingest-sensors 4 > "$out/query.txt" 2>&1
+run query.txt && benchmarks/query-load.sh --data "$qdir" --records "$query_records" --sensors 16 --sources $((query_records / 20)) --runs 10 --slow-runs 3 \
+  --analysts 4 --ingest-rate 100000 --ingest-sensors 4 > "$out/query.txt.tmp" 2>&1 && mv "$out/query.txt.tmp" "$out/query.txt"
 q() { grep -F "$1" "$out/query.txt" | awk '{ print $(NF-4) }' | tail -1; }
 q_tsubame="$(q 'TSUBAME view')"; q_series="$(q "one port's daily series")"; q_countries="$(q 'top countries for a month')"
 q_ack="$(grep 'concurrent ingest during' "$out/query.txt" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')"
@@ -69,7 +73,7 @@ q_ack="$(grep 'concurrent ingest during' "$out/query.txt" | sed -E 's/.* p99 ([0
 live="not run (needs root)"
 if [ "$(id -u)" = 0 ] && command -v tcpreplay >/dev/null; then
   step "live capture: tcpreplay at top speed into a veth pair"
-  benchmarks/live-capture.sh --packets 2000000 --rates max > "$out/live.md" 2>&1 || true
+  run live.md && { benchmarks/live-capture.sh --packets 2000000 --rates max > "$out/live.md" 2>&1 || true; }
   live="$(awk -F'|' '$2 ~ /max/ { gsub(/ /, "", $3); gsub(/ /, "", $8); printf "%s packets/s offered, %s%% lost", $3, $8 }' "$out/live.md")"
 fi
 
@@ -83,7 +87,7 @@ peer_row() { # name, nightjar seconds
   echo
   echo "| figure | Nightjar | peer (same run) | peer / Nightjar |"
   echo "|---|---:|---:|---:|"
-  for p in "tcpdump -r -w /dev/null" "tshark -r -w /dev/null" "nfpcapd -r" "softflowd -r" "argus -r"; do peer_row "$p" || true; done
+  for p in "tcpdump -w" "tshark -w" "nfpcapd -r" "softflowd -r" "argus -r"; do peer_row "$p" || true; done
   echo "| peak RSS of summarize (capture mapped, page cache included) | ${nj_rss} MB | | |"
   echo "| JMH pipeline (decode + classify + flow update, one thread) | ${jmh}M packets/s | target 10M | |"
   echo "| ingest, 16 connections, mutual TLS, unthrottled | ${ingest_rate} records/s (ACK p50 ${ingest_p50} ms, p99 ${ingest_p99} ms) | target 2,000,000 | |"

@@ -284,6 +284,7 @@ public final class QueryLoad
             }
             st.execute("INSERT INTO bins SELECT 'sensor-' || s::VARCHAR, make_timestamp(" + YEAR_START_US + " + m * 60000000), 60000000" + zeros
                 + ", 0, 0, 1000, 0, 0, 100, make_timestamp(" + YEAR_START_US + " + m * 60000000), make_timestamp(" + YEAR_START_US + " + m * 60000000 + 59000000)"
+                + ", 0, 0, 0, 0" // capture received, kernel, interface and ring drops: files, none
                 + " FROM range(" + sensors + ") a(s), range(" + (days * 1440L) + ") b(m)");
             final String[] cc = {"CN", "US", "RU", "BR", "IN", "NL", "DE", "KR", "VN", "TW", "ID", "TH", "JP", "GB", "FR"};
             final StringBuilder list = new StringBuilder("[");
