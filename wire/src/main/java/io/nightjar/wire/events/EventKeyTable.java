@@ -57,8 +57,11 @@ final class EventKeyTable
         return (int)(h ^ h >>> 32);
     }
 
-    /** The value of the key, or {@link #MISSING}. */
-    int get(final long hi, final long lo, final long tag, final int tag2)
+    /**
+     * The slot holding the key, or, if it is absent, the bitwise complement ({@code ~slot}) of the
+     * empty slot where it would go: the one probe loop of get, put and remove.
+     */
+    private int slotOf(final long hi, final long lo, final long tag, final int tag2)
     {
         final long[] s = slots;
         final int m = mask;
@@ -69,14 +72,27 @@ final class EventKeyTable
             final long meta = s[at + 3];
             if ((int)meta == 0)
             {
-                return MISSING;
+                return ~i;
             }
             if (s[at + 1] == lo && s[at] == hi && s[at + 2] == tag && (int)(meta >>> 32) == tag2)
             {
-                return (int)meta - 1;
+                return i;
             }
             i = (i + 1) & m;
         }
+    }
+
+    /** The value in occupied slot {@code i}. */
+    private int valueAt(final int i)
+    {
+        return (int)slots[i * STRIDE + 3] - 1;
+    }
+
+    /** The value of the key, or {@link #MISSING}. */
+    int get(final long hi, final long lo, final long tag, final int tag2)
+    {
+        final int i = slotOf(hi, lo, tag, tag2);
+        return i < 0 ? MISSING : valueAt(i);
     }
 
     /**
@@ -90,32 +106,24 @@ final class EventKeyTable
         {
             throw new IllegalArgumentException("value out of range: " + value);
         }
-        final long[] s = slots;
-        final int m = mask;
-        int i = hash(hi, lo, tag, tag2) & m;
-        while (true)
+        final int i = slotOf(hi, lo, tag, tag2);
+        final long meta = (long)tag2 << 32 | (value + 1L);
+        if (i >= 0)
         {
-            final int at = i * STRIDE;
-            final long meta = s[at + 3];
-            if ((int)meta == 0)
-            {
-                s[at] = hi;
-                s[at + 1] = lo;
-                s[at + 2] = tag;
-                s[at + 3] = (long)tag2 << 32 | (value + 1L);
-                if (++size > resizeAt)
-                {
-                    grow();
-                }
-                return MISSING;
-            }
-            if (s[at + 1] == lo && s[at] == hi && s[at + 2] == tag && (int)(meta >>> 32) == tag2)
-            {
-                s[at + 3] = (long)tag2 << 32 | (value + 1L);
-                return (int)meta - 1;
-            }
-            i = (i + 1) & m;
+            final int previous = valueAt(i);
+            slots[i * STRIDE + 3] = meta;
+            return previous;
         }
+        final int at = ~i * STRIDE;
+        slots[at] = hi;
+        slots[at + 1] = lo;
+        slots[at + 2] = tag;
+        slots[at + 3] = meta;
+        if (++size > resizeAt)
+        {
+            grow();
+        }
+        return MISSING;
     }
 
     /**
@@ -125,25 +133,15 @@ final class EventKeyTable
      */
     int remove(final long hi, final long lo, final long tag, final int tag2)
     {
-        final long[] s = slots;
-        final int m = mask;
-        int i = hash(hi, lo, tag, tag2) & m;
-        while (true)
+        final int i = slotOf(hi, lo, tag, tag2);
+        if (i < 0)
         {
-            final int at = i * STRIDE;
-            final long meta = s[at + 3];
-            if ((int)meta == 0)
-            {
-                return MISSING;
-            }
-            if (s[at + 1] == lo && s[at] == hi && s[at + 2] == tag && (int)(meta >>> 32) == tag2)
-            {
-                shiftBack(i);
-                size--;
-                return (int)meta - 1;
-            }
-            i = (i + 1) & m;
+            return MISSING;
         }
+        final int value = valueAt(i);
+        shiftBack(i);
+        size--;
+        return value;
     }
 
     /** Empties slot {@code hole} and moves later entries of its cluster into holes before their home slots. */
