@@ -1,7 +1,6 @@
 package io.nightjar.sensor.capture;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,11 +49,7 @@ class TcpdumpCorpusTest
         Map.entry("timestamp_invalid_nano.pcap", FRACTION_OUT_OF_RANGE));
 
     private static Path corpus;
-    private static List<Reference> references;
-
-    record Reference(String file, String linkType, long packets, String toolError)
-    {
-    }
+    private static List<TcpdumpReference> references;
 
     /** What one reader made of one file. */
     record Outcome(String refusal, long count, long hash, long contentHash, CaptureDamage damage)
@@ -71,19 +66,8 @@ class TcpdumpCorpusTest
     {
         final String shared = System.getProperty("nightjar.shared.dir");
         assertThat(shared).as("system property nightjar.shared.dir (set by Surefire)").isNotNull();
-        corpus = Path.of(shared, "corpus", "tcpdump-tests");
-        references = new ArrayList<>();
-        final List<String> lines = Files.readAllLines(corpus.resolve("reference.csv"), StandardCharsets.UTF_8);
-        final List<String> header = parseCsvLine(lines.get(0));
-        assertThat(header).containsExactly("file", "linktype", "packets", "ipv4", "ipv6", "tcp", "udp", "icmp", "icmp6", "tool_error");
-        for (final String line : lines.subList(1, lines.size()))
-        {
-            if (!line.isBlank())
-            {
-                final List<String> f = parseCsvLine(line);
-                references.add(new Reference(f.get(0), f.get(1), Long.parseLong(f.get(2)), f.get(9)));
-            }
-        }
+        corpus = TcpdumpReference.corpus();
+        references = TcpdumpReference.load();
         assertThat(references).hasSize(873);
     }
 
@@ -93,10 +77,10 @@ class TcpdumpCorpusTest
         final List<String> differences = new ArrayList<>();
         final TreeSet<String> stillDifferent = new TreeSet<>();
         int refusedLikeLibpcap = 0;
-        for (final Reference reference : references)
+        for (final TcpdumpReference reference : references)
         {
-            final Outcome ours = readWithCaptureFiles(corpus.resolve(reference.file));
-            final boolean libpcapRefuses = reference.packets == 0 && !reference.toolError.isEmpty();
+            final Outcome ours = readWithCaptureFiles(corpus.resolve(reference.file()));
+            final boolean libpcapRefuses = reference.packets() == 0 && !reference.toolError().isEmpty();
             if (libpcapRefuses)
             {
                 if (ours.refusal != null)
@@ -104,19 +88,19 @@ class TcpdumpCorpusTest
                     refusedLikeLibpcap++;
                     continue;
                 }
-                if (READ_THOUGH_LIBPCAP_REFUSES.containsKey(reference.file))
+                if (READ_THOUGH_LIBPCAP_REFUSES.containsKey(reference.file()))
                 {
-                    stillDifferent.add(reference.file);
+                    stillDifferent.add(reference.file());
                     continue;
                 }
-                differences.add(reference.file + ": libpcap refuses it (" + reference.toolError + ") but we read " + ours.describe());
+                differences.add(reference.file() + ": libpcap refuses it (" + reference.toolError() + ") but we read " + ours.describe());
                 continue;
             }
-            final boolean partial = !reference.toolError.isEmpty();
-            if (ours.refusal != null || ours.count != reference.packets || (ours.damage != null) != partial)
+            final boolean partial = !reference.toolError().isEmpty();
+            if (ours.refusal != null || ours.count != reference.packets() || (ours.damage != null) != partial)
             {
-                differences.add(reference.file + ": tcpdump reads " + reference.packets + " packets" +
-                    (partial ? " then stops (" + reference.toolError + ")" : "") + ", we: " + ours.describe());
+                differences.add(reference.file() + ": tcpdump reads " + reference.packets() + " packets" +
+                    (partial ? " then stops (" + reference.toolError() + ")" : "") + ", we: " + ours.describe());
             }
         }
         assertThat(differences).as("files where we differ from tcpdump").isEmpty();
@@ -130,24 +114,24 @@ class TcpdumpCorpusTest
     {
         final Map<String, String> differences = new TreeMap<>();
         int compared = 0;
-        for (final Reference reference : references)
+        for (final TcpdumpReference reference : references)
         {
-            if (!reference.toolError.isEmpty())
+            if (!reference.toolError().isEmpty())
             {
                 continue;
             }
-            final Path file = corpus.resolve(reference.file);
+            final Path file = corpus.resolve(reference.file());
             final Outcome ours = readWithCaptureFiles(file);
             final Outcome libpcap = readWithPcap4j(file);
             compared++;
             if (ours.count != libpcap.count || ours.hash != libpcap.hash || ours.refusal != null || libpcap.refusal != null)
             {
-                differences.put(reference.file, "ours " + ours.describe() + " / libpcap " + libpcap.describe());
-                if (DIFFERENT_FROM_LIBPCAP.get(reference.file) == SIGNED_SECONDS)
+                differences.put(reference.file(), "ours " + ours.describe() + " / libpcap " + libpcap.describe());
+                if (DIFFERENT_FROM_LIBPCAP.get(reference.file()) == SIGNED_SECONDS)
                 {
-                    assertThat(ours.contentHash).as(reference.file + ": only the timestamps may differ")
+                    assertThat(ours.contentHash).as(reference.file() + ": only the timestamps may differ")
                         .isEqualTo(libpcap.contentHash);
-                    assertThat(ours.count).as(reference.file).isEqualTo(libpcap.count);
+                    assertThat(ours.count).as(reference.file()).isEqualTo(libpcap.count);
                 }
             }
         }
@@ -191,48 +175,5 @@ class TcpdumpCorpusTest
             // Until the end.
         }
         return new Outcome(null, handler.count, handler.hash, handler.contentHash, source.damage());
-    }
-
-    /** One CSV line: comma-separated, fields optionally in double quotes with "" for a quote. */
-    static List<String> parseCsvLine(final String line)
-    {
-        final List<String> fields = new ArrayList<>();
-        final StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++)
-        {
-            final char c = line.charAt(i);
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"')
-                {
-                    field.append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.add(field.toString());
-                field.setLength(0);
-            }
-            else
-            {
-                field.append(c);
-            }
-        }
-        fields.add(field.toString());
-        return fields;
     }
 }

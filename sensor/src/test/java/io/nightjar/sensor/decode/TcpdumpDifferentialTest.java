@@ -1,5 +1,6 @@
 package io.nightjar.sensor.decode;
 
+import io.nightjar.sensor.capture.TcpdumpReference;
 import io.nightjar.sensor.capture.CaptureFiles;
 import io.nightjar.sensor.capture.PacketHandler;
 import io.nightjar.sensor.capture.PacketSource;
@@ -9,9 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,71 +35,6 @@ class TcpdumpDifferentialTest
     static
     {
         // filled from the first run's report below: every entry names the reason
-    }
-
-    private static Path corpus()
-    {
-        final String shared = System.getProperty("nightjar.shared.dir", "../shared");
-        return Path.of(shared, "corpus", "tcpdump-tests");
-    }
-
-    record Reference(String file, String linkType, long packets, long ipv4, long ipv6, long tcp, long udp, long icmp, long icmp6, String error)
-    {
-    }
-
-    static List<Reference> references() throws IOException
-    {
-        final List<Reference> out = new ArrayList<>();
-        final List<String> lines = Files.readAllLines(corpus().resolve("reference.csv"), StandardCharsets.UTF_8);
-        for (final String line : lines.subList(1, lines.size()))
-        {
-            final List<String> f = splitCsv(line);
-            out.add(new Reference(f.get(0), f.get(1), Long.parseLong(f.get(2)), Long.parseLong(f.get(3)), Long.parseLong(f.get(4)),
-                Long.parseLong(f.get(5)), Long.parseLong(f.get(6)), Long.parseLong(f.get(7)), Long.parseLong(f.get(8)), f.get(9)));
-        }
-        return out;
-    }
-
-    static List<String> splitCsv(final String line)
-    {
-        final List<String> out = new ArrayList<>();
-        final StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++)
-        {
-            final char c = line.charAt(i);
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"')
-                {
-                    cur.append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cur.append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                out.add(cur.toString());
-                cur.setLength(0);
-            }
-            else
-            {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 
     /** BPF-equivalent counts of one file. */
@@ -144,20 +78,20 @@ class TcpdumpDifferentialTest
     @Test
     void shouldAgreeWithTcpdumpOnEveryCorpusFile() throws IOException
     {
-        Assumptions.assumeTrue(Files.isDirectory(corpus()), "shared corpus not found at " + corpus().toAbsolutePath());
+        Assumptions.assumeTrue(Files.isDirectory(TcpdumpReference.corpus()), "shared corpus not found at " + TcpdumpReference.corpus().toAbsolutePath());
         final Map<String, String> unexplained = new LinkedHashMap<>();
         final Map<String, String> explainedByLinkType = new LinkedHashMap<>();
         final List<String> stale = new ArrayList<>();
         long files = 0;
         long packets = 0;
-        for (final Reference r : references())
+        for (final TcpdumpReference r : TcpdumpReference.load())
         {
-            if (r.packets() == 0 && !r.error().isEmpty())
+            if (r.packets() == 0 && !r.toolError().isEmpty())
             {
                 continue; // libpcap refuses the file: the capture tests cover these
             }
             final Counts c = new Counts();
-            try (PacketSource source = CaptureFiles.open(corpus().resolve(r.file())))
+            try (PacketSource source = CaptureFiles.open(TcpdumpReference.corpus().resolve(r.file())))
             {
                 while (source.read(c, 4096) >= 0)
                 {
