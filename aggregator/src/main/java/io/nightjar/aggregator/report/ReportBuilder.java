@@ -260,7 +260,7 @@ public final class ReportBuilder
         final String sfx = part.suffix();
         final Set<String> coverage = part.coverage();
         final Report.Section trends = Report.Section.of(p + "trends", "Monthly trends" + sfx);
-        final JsonNode volume = rows(fetch("/api/v1/volume", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+        final JsonNode volume = rows(fetch("/api/v1/volume", inPeriod(scope,
             "step", "1mo", "by", "class"), coverage, trends));
         if (volume != null)
         {
@@ -299,7 +299,7 @@ public final class ReportBuilder
             trends.add(t.build());
         }
         final String step = period.days() <= 62 ? "1d" : period.days() <= 400 ? "1w" : "1mo";
-        final JsonNode tsubame = rows(fetch("/api/v1/ports/tsubame", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+        final JsonNode tsubame = rows(fetch("/api/v1/ports/tsubame", inPeriod(scope,
             "proto", "tcp", "step", step, "limit", "5"), coverage, trends));
         if (tsubame != null && tsubame.size() > 0)
         {
@@ -337,7 +337,7 @@ public final class ReportBuilder
         final String sfx = part.suffix();
         final Set<String> coverage = part.coverage();
         final Report.Section sources = Report.Section.of(p + "sources", "Sources: countries and networks" + sfx);
-        final JsonNode countries = rows(fetch("/api/v1/countries/top", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+        final JsonNode countries = rows(fetch("/api/v1/countries/top", inPeriod(scope,
             "limit", "10"), coverage, sources));
         if (countries != null)
         {
@@ -357,7 +357,7 @@ public final class ReportBuilder
             }
             sources.add(t.note("Source countries from IP geolocation; ?? = unknown.").build());
         }
-        final JsonNode asns = rows(fetch("/api/v1/asns/top", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+        final JsonNode asns = rows(fetch("/api/v1/asns/top", inPeriod(scope,
             "limit", "10"), coverage, sources));
         if (asns != null)
         {
@@ -383,7 +383,7 @@ public final class ReportBuilder
         final String sfx = part.suffix();
         final Set<String> coverage = part.coverage();
         final Report.Section tools = Report.Section.of(p + "tools", "Scanner tools" + sfx);
-        final JsonNode toolRows = rows(fetch("/api/v1/tools", withScope(scope, "from", period.from().toString(), "to", period.to().toString()),
+        final JsonNode toolRows = rows(fetch("/api/v1/tools", inPeriod(scope),
             coverage, tools));
         if (toolRows != null)
         {
@@ -409,7 +409,7 @@ public final class ReportBuilder
         // scan events: the count from the API (query.events), the 10 largest by destinations as the API orders them, and a roll-up
         // per target port over the (at most 1,000) largest by packets
         final Report.Section scans = Report.Section.of(p + "scans", "Scan events" + sfx);
-        final JsonNode scanBody = fetch("/api/v1/events/scans", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+        final JsonNode scanBody = fetch("/api/v1/events/scans", inPeriod(scope,
             "by", "packets", "limit", Integer.toString(EVENT_LIMIT)), coverage, scans);
         if (scanBody != null)
         {
@@ -431,7 +431,7 @@ public final class ReportBuilder
             byPort.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0]).thenComparing(Map.Entry::getKey))
                 .limit(10).forEach(e -> bp.row().cell(e.getKey()).count(e.getValue()[0]).count(e.getValue()[1]));
             scans.add(bp.build());
-            final JsonNode largest = rows(fetch("/api/v1/events/scans", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+            final JsonNode largest = rows(fetch("/api/v1/events/scans", inPeriod(scope,
                 "by", "destinations", "limit", "10"), coverage, scans));
             final TableBuilder t = new TableBuilder(p + "scans-largest", "Largest scans (by destinations reached)" + sfx).wrapping("source").text("cc")
                 .text("ASN").text("target").text("start").text("duration").number("packets").number("destinations").number("coverage")
@@ -466,7 +466,7 @@ public final class ReportBuilder
         final List<Report.Figure> figures = part.figures();
         // DoS: the count from the API (query.attacks); victims' countries and durations over the (at most 1,000) largest by packets
         final Report.Section dos = Report.Section.of(p + "dos", "Inferred DoS attacks (backscatter)" + sfx);
-        final JsonNode dosBody = fetch("/api/v1/events/dos", withScope(scope, "from", period.from().toString(), "to", period.to().toString(),
+        final JsonNode dosBody = fetch("/api/v1/events/dos", inPeriod(scope,
             "by", "packets", "limit", Integer.toString(EVENT_LIMIT)), coverage, dos);
         if (dosBody != null)
         {
@@ -546,7 +546,7 @@ public final class ReportBuilder
         final String sfx = part.suffix();
         final Set<String> coverage = part.coverage();
         final Report.Section health = Report.Section.of(p + "sensors", "Sensor coverage and data quality" + sfx);
-        final JsonNode healthRows = rows(fetch("/api/v1/sensors/health", withScope(scope, "from", period.from().toString(), "to", period.to().toString()),
+        final JsonNode healthRows = rows(fetch("/api/v1/sensors/health", inPeriod(scope),
             coverage, health));
         final List<String> quality = new ArrayList<>();
         if (healthRows != null)
@@ -682,6 +682,18 @@ public final class ReportBuilder
             + "(SIL Open Font License), IPAexGothic (IPA Font License).");
         s.add(new Report.Notes("", items));
         return s;
+    }
+
+    /** The report's period ({@code from}, {@code to}) and {@code kv} as query parameters, in {@code scope}. */
+    private Map<String, String> inPeriod(final Scope scope, final String... kv)
+    {
+        final String[] all = new String[kv.length + 4];
+        all[0] = "from";
+        all[1] = period.from().toString();
+        all[2] = "to";
+        all[3] = period.to().toString();
+        System.arraycopy(kv, 0, all, 4, kv.length);
+        return withScope(scope, all);
     }
 
     private Map<String, String> withScope(final Scope scope, final String... kv)
