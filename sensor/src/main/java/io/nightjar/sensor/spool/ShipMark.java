@@ -142,14 +142,8 @@ public final class ShipMark
             evictedInFlight.headMap(aggregatorPosition, true).clear();
             if (!evictedInFlight.isEmpty() && lostInto != null)
             {
-                long bins = 0;
-                long flows = 0;
-                for (final long[] v : evictedInFlight.values())
-                {
-                    bins += v[0];
-                    flows += v[1];
-                }
-                lostInto.addUnshipped(bins, flows);
+                final long[] lost = inFlightTotals();
+                lostInto.addUnshipped(lost[0], lost[1]);
                 lostInto.save(directory);
                 evictedInFlight.clear();
             }
@@ -167,19 +161,24 @@ public final class ShipMark
         lock.lock();
         try
         {
-            long bins = 0;
-            long flows = 0;
-            for (final long[] v : evictedInFlight.values())
-            {
-                bins += v[0];
-                flows += v[1];
-            }
-            return new long[] {bins, flows};
+            return inFlightTotals();
         }
         finally
         {
             lock.unlock();
         }
+    }
+
+    private long[] inFlightTotals()
+    {
+        long bins = 0;
+        long flows = 0;
+        for (final long[] v : evictedInFlight.values())
+        {
+            bins += v[0];
+            flows += v[1];
+        }
+        return new long[] {bins, flows};
     }
 
     /** Loads the mark of the spool in {@code directory} (nothing acknowledged if there is no file). */

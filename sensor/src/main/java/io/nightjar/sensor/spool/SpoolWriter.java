@@ -185,14 +185,14 @@ public final class SpoolWriter implements BinListener, AutoCloseable
         mark.lock().lock();
         try
         {
-            final long[] unshipped = count(cycle, mark.taken(), Long.MAX_VALUE);
             // documents taken but not yet acknowledged live on only in the shipper's memory: if it loses them
             // (a restart, or the aggregator answering from further back), they are lost too; the mark settles that
-            final long acked = mark.acknowledgedPosition();
-            final long[] inFlight = mark.taken() > acked ? count(cycle, acked, mark.taken()) : new long[3];
-            if (inFlight[2] > 0)
+            final long taken = mark.taken();
+            final long[] c = count(cycle, Math.min(mark.acknowledgedPosition(), taken), taken);
+            final long[] unshipped = {c[3], c[4]};
+            if (c[2] > 0)
             {
-                mark.evictedInFlight(inFlight[2], inFlight[0], inFlight[1]);
+                mark.evictedInFlight(c[2], c[0], c[1]);
             }
             if (file.exists() && !file.delete())
             {
@@ -214,12 +214,14 @@ public final class SpoolWriter implements BinListener, AutoCloseable
     }
 
     /**
-     * Bins, flow records and the last position of the documents of {@code cycle} with
-     * {@code after < position <= upTo} (last position 0 when there are none).
+     * One pass over the documents of {@code cycle}: bins, flow records and the last position of those
+     * in flight ({@code acked < position <= taken}), then bins and flow records of those after
+     * {@code taken} (not yet taken by the shipper): {inFlightBins, inFlightFlows, inFlightLast (0 when
+     * none), afterBins, afterFlows}.
      */
-    private long[] count(final int cycle, final long after, final long upTo)
+    private long[] count(final int cycle, final long acked, final long taken)
     {
-        final long[] counts = new long[3];
+        final long[] counts = new long[5];
         try (ExcerptTailer tailer = queue.createTailer())
         {
             if (!tailer.moveToCycle(cycle))
@@ -230,25 +232,30 @@ public final class SpoolWriter implements BinListener, AutoCloseable
             {
                 try (DocumentContext dc = tailer.readingDocument())
                 {
-                    if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle || dc.index() > upTo)
+                    if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle)
                     {
                         break;
                     }
-                    if (dc.index() <= after)
+                    final long index = dc.index();
+                    if (index <= acked)
                     {
                         continue;
                     }
+                    final int at = index <= taken ? 0 : 3;
                     final Bytes<?> b = dc.wire().bytes();
                     final long start = b.readPosition();
                     if (b.readUnsignedByte(start) == SpoolFormat.TYPE_BIN)
                     {
-                        counts[0]++;
+                        counts[at]++;
                     }
                     else
                     {
-                        counts[1] += b.readInt(start + 18);
+                        counts[at + 1] += b.readInt(start + 18);
                     }
-                    counts[2] = dc.index();
+                    if (at == 0)
+                    {
+                        counts[2] = index;
+                    }
                 }
             }
         }
