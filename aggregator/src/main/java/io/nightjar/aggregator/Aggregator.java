@@ -199,7 +199,8 @@ public final class Aggregator implements AutoCloseable
         {
             return "store writer stopped";
         }
-        try (java.sql.Connection c = store.openReader(); java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT 1"))
+        try (java.sql.Connection c = store.openReader(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT 1"))
         {
             return rs.next() ? null : "store does not answer";
         }
@@ -250,19 +251,18 @@ public final class Aggregator implements AutoCloseable
     private void writeMetrics(final PrometheusText out)
     {
         final IngestMetrics m = metrics;
-        out.family("nightjar_ingest_connections_total", "counter", "Sensor connections accepted.").sample("nightjar_ingest_connections_total", m.connections.sum());
-        out.family("nightjar_ingest_rejected_connections_total", "counter", "Sensor connections closed after a protocol or authentication error.")
-            .sample("nightjar_ingest_rejected_connections_total", m.rejectedConnections.sum());
-        out.family("nightjar_ingest_batches_total", "counter", "BATCH frames received.").sample("nightjar_ingest_batches_total", m.batchesReceived.sum());
-        out.family("nightjar_ingest_duplicate_batches_total", "counter", "Batches already applied (acknowledged again, not applied).")
-            .sample("nightjar_ingest_duplicate_batches_total", m.duplicateBatches.sum());
-        out.family("nightjar_store_flow_records_total", "counter", "Flow records applied to the store.")
-            .sample("nightjar_store_flow_records_total", m.flowRecordsStored.sum());
-        out.family("nightjar_store_commits_total", "counter", "Store transactions committed.").sample("nightjar_store_commits_total", m.groupsCommitted.sum());
-        out.family("nightjar_store_failures_total", "counter", "Store transactions rolled back.").sample("nightjar_store_failures_total", m.storeFailures.sum());
-        out.family("nightjar_ingest_pauses_total", "counter", "Times connections stopped reading because the writer's queue was full.")
-            .sample("nightjar_ingest_pauses_total", m.pauses.sum());
-        out.family("nightjar_store_queue_bytes", "gauge", "Bytes of batches queued for the store's writer.").sample("nightjar_store_queue_bytes", writer.queuedBytes());
+        out.single("nightjar_ingest_connections_total", "counter", "Sensor connections accepted.", m.connections.sum());
+        out.single("nightjar_ingest_rejected_connections_total", "counter", "Sensor connections closed after a protocol or authentication error.",
+            m.rejectedConnections.sum());
+        out.single("nightjar_ingest_batches_total", "counter", "BATCH frames received.", m.batchesReceived.sum());
+        out.single("nightjar_ingest_duplicate_batches_total", "counter", "Batches already applied (acknowledged again, not applied).",
+            m.duplicateBatches.sum());
+        out.single("nightjar_store_flow_records_total", "counter", "Flow records applied to the store.", m.flowRecordsStored.sum());
+        out.single("nightjar_store_commits_total", "counter", "Store transactions committed.", m.groupsCommitted.sum());
+        out.single("nightjar_store_failures_total", "counter", "Store transactions rolled back.", m.storeFailures.sum());
+        out.single("nightjar_ingest_pauses_total", "counter", "Times connections stopped reading because the writer's queue was full.",
+            m.pauses.sum());
+        out.single("nightjar_store_queue_bytes", "gauge", "Bytes of batches queued for the store's writer.", writer.queuedBytes());
         long size = 0;
         try
         {
@@ -272,7 +272,7 @@ public final class Aggregator implements AutoCloseable
         {
             // a file being checkpointed: report 0 this time
         }
-        out.family("nightjar_store_bytes", "gauge", "Size of the store's database file and its write-ahead log.").sample("nightjar_store_bytes", size);
+        out.single("nightjar_store_bytes", "gauge", "Size of the store's database file and its write-ahead log.", size);
     }
 
     private static Tokens tokens(final Settings s)

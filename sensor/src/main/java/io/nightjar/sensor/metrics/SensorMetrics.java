@@ -121,26 +121,23 @@ public final class SensorMetrics implements BinListener
         {
             t.sample("nightjar_sensor_anomalies_total", totals.get(ANOMALIES + a.id()), "anomaly", a.key());
         }
-        t.family("nightjar_sensor_non_darknet_packets_total", "counter", "Well-formed IP packets to destinations outside the darknet.")
-            .sample("nightjar_sensor_non_darknet_packets_total", totals.get(NON_DARKNET_PACKETS));
-        t.family("nightjar_sensor_bin_capture_drops_total", "counter", "Capture drops counted into closed bins.")
-            .sample("nightjar_sensor_bin_capture_drops_total", totals.get(CAPTURE_DROPS));
-        t.family("nightjar_sensor_bin_capture_received_total", "counter", "libpcap ps_recv counted into closed bins.")
-            .sample("nightjar_sensor_bin_capture_received_total", totals.get(CAPTURE_RECEIVED));
-        t.family("nightjar_sensor_bin_capture_kernel_drops_total", "counter", "libpcap ps_drop counted into closed bins.")
-            .sample("nightjar_sensor_bin_capture_kernel_drops_total", totals.get(CAPTURE_KERNEL_DROPS));
-        t.family("nightjar_sensor_bin_capture_interface_drops_total", "counter", "libpcap ps_ifdrop counted into closed bins.")
-            .sample("nightjar_sensor_bin_capture_interface_drops_total", totals.get(CAPTURE_INTERFACE_DROPS));
-        t.family("nightjar_sensor_bin_capture_ring_drops_total", "counter", "Hand-over ring drops counted into closed bins.")
-            .sample("nightjar_sensor_bin_capture_ring_drops_total", totals.get(CAPTURE_RING_DROPS));
-        t.family("nightjar_sensor_bins_closed_total", "counter", "Time bins closed.")
-            .sample("nightjar_sensor_bins_closed_total", totals.get(BINS));
-        t.family("nightjar_sensor_flow_records_total", "counter", "Flow records produced by closed bins.")
-            .sample("nightjar_sensor_flow_records_total", totals.get(FLOWS));
-        t.family("nightjar_sensor_last_bin_end_seconds", "gauge", "End of the last closed bin, Unix time.")
-            .sample("nightjar_sensor_last_bin_end_seconds", totals.get(LAST_BIN_END_MICROS) / 1e6);
-        t.family("nightjar_sensor_start_time_seconds", "gauge", "Start of this process, Unix time.")
-            .sample("nightjar_sensor_start_time_seconds", startMillis / 1e3);
+        t.single("nightjar_sensor_non_darknet_packets_total", "counter", "Well-formed IP packets to destinations outside the darknet.",
+            totals.get(NON_DARKNET_PACKETS));
+        t.single("nightjar_sensor_bin_capture_drops_total", "counter", "Capture drops counted into closed bins.",
+            totals.get(CAPTURE_DROPS));
+        t.single("nightjar_sensor_bin_capture_received_total", "counter", "libpcap ps_recv counted into closed bins.",
+            totals.get(CAPTURE_RECEIVED));
+        t.single("nightjar_sensor_bin_capture_kernel_drops_total", "counter", "libpcap ps_drop counted into closed bins.",
+            totals.get(CAPTURE_KERNEL_DROPS));
+        t.single("nightjar_sensor_bin_capture_interface_drops_total", "counter", "libpcap ps_ifdrop counted into closed bins.",
+            totals.get(CAPTURE_INTERFACE_DROPS));
+        t.single("nightjar_sensor_bin_capture_ring_drops_total", "counter", "Hand-over ring drops counted into closed bins.",
+            totals.get(CAPTURE_RING_DROPS));
+        t.single("nightjar_sensor_bins_closed_total", "counter", "Time bins closed.", totals.get(BINS));
+        t.single("nightjar_sensor_flow_records_total", "counter", "Flow records produced by closed bins.", totals.get(FLOWS));
+        t.single("nightjar_sensor_last_bin_end_seconds", "gauge", "End of the last closed bin, Unix time.",
+            totals.get(LAST_BIN_END_MICROS) / 1e6);
+        t.single("nightjar_sensor_start_time_seconds", "gauge", "Start of this process, Unix time.", startMillis / 1e3);
         renderLive(t);
         renderSpool(t);
         renderShipper(t);
@@ -154,8 +151,7 @@ public final class SensorMetrics implements BinListener
         {
             return;
         }
-        t.family("nightjar_sensor_flow_table_flows", "gauge", "Flows in the open bin's flow table.")
-            .sample("nightjar_sensor_flow_table_flows", run.flowTableSize());
+        t.single("nightjar_sensor_flow_table_flows", "gauge", "Flows in the open bin's flow table.", run.flowTableSize());
         final var captures = run.captures();
         family(t, "nightjar_sensor_capture_packets_total", "counter", "Packets captured and handed to the pipeline.", captures,
             LiveCapture::captured);
@@ -188,12 +184,10 @@ public final class SensorMetrics implements BinListener
         {
             return;
         }
-        t.family("nightjar_sensor_spool_bytes", "gauge", "Bytes of spooled documents kept.")
-            .sample("nightjar_sensor_spool_bytes", w.sizeBytes());
-        t.family("nightjar_sensor_spool_backlog_documents", "gauge", "Spool documents not yet acknowledged by the aggregator.")
-            .sample("nightjar_sensor_spool_backlog_documents", backlog(w));
-        t.family("nightjar_sensor_spool_evicted_flow_records_total", "counter", "Flow records evicted by retention (all).")
-            .sample("nightjar_sensor_spool_evicted_flow_records_total", w.evictions().flowRecords());
+        t.single("nightjar_sensor_spool_bytes", "gauge", "Bytes of spooled documents kept.", w.sizeBytes());
+        t.single("nightjar_sensor_spool_backlog_documents", "gauge", "Spool documents not yet acknowledged by the aggregator.", backlog(w));
+        t.single("nightjar_sensor_spool_evicted_flow_records_total", "counter", "Flow records evicted by retention (all).",
+            w.evictions().flowRecords());
         t.family("nightjar_sensor_spool_evicted_unshipped_flow_records_total", "counter",
                 "Flow records evicted before the aggregator acknowledged them (lost to the aggregator).")
             .sample("nightjar_sensor_spool_evicted_unshipped_flow_records_total", w.evictions().unshippedFlowRecords());
@@ -226,14 +220,11 @@ public final class SensorMetrics implements BinListener
         {
             return;
         }
-        t.family("nightjar_sensor_batches_sent_total", "counter", "Batches sent to the aggregator (resends included).")
-            .sample("nightjar_sensor_batches_sent_total", s.batchesSent());
-        t.family("nightjar_sensor_batches_acknowledged_total", "counter", "Batches the aggregator acknowledged as durable.")
-            .sample("nightjar_sensor_batches_acknowledged_total", s.batchesAcknowledged());
-        t.family("nightjar_sensor_reconnects_total", "counter", "Reconnections to the aggregator.")
-            .sample("nightjar_sensor_reconnects_total", s.reconnects());
-        t.family("nightjar_sensor_connected", "gauge", "1 while connected to the aggregator.")
-            .sample("nightjar_sensor_connected", s.connected() ? 1 : 0);
+        t.single("nightjar_sensor_batches_sent_total", "counter", "Batches sent to the aggregator (resends included).", s.batchesSent());
+        t.single("nightjar_sensor_batches_acknowledged_total", "counter", "Batches the aggregator acknowledged as durable.",
+            s.batchesAcknowledged());
+        t.single("nightjar_sensor_reconnects_total", "counter", "Reconnections to the aggregator.", s.reconnects());
+        t.single("nightjar_sensor_connected", "gauge", "1 while connected to the aggregator.", s.connected() ? 1 : 0);
         final Histogram h = s.ackLatencyMicros().copy();
         t.family("nightjar_sensor_ack_latency_seconds", "summary", "Time from sending a batch to its acknowledgement (HdrHistogram).");
         for (final double q : new double[] {0.5, 0.9, 0.99, 0.999, 1.0})

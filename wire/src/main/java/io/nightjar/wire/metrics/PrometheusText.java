@@ -18,6 +18,12 @@ public final class PrometheusText
         return this;
     }
 
+    /** A family of one unlabelled sample: {@code family(name, type, help).sample(name, value)}. */
+    public PrometheusText single(final String name, final String type, final String help, final double value)
+    {
+        return family(name, type, help).sample(name, value);
+    }
+
     /** One sample with alternating label names and values (none for a plain sample). */
     public PrometheusText sample(final String name, final double value, final String... labels)
     {
