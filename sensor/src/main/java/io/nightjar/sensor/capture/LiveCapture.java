@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.sql.Timestamp;
 
 /**
  * Captures one live interface through libpcap (pcap4j) on a dedicated thread and hands every packet
@@ -36,7 +35,6 @@ import java.sql.Timestamp;
 public final class LiveCapture implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long STATS_INTERVAL_NANOS = 100_000_000L;
 
     private final LiveSettings settings;
@@ -190,8 +188,7 @@ public final class LiveCapture implements AutoCloseable
 
     private void onRawPacket(final byte[] packet)
     {
-        final Timestamp ts = handle.getTimestamp();
-        final long nanos = Math.floorDiv(ts.getTime(), 1000L) * NANOS_PER_SECOND + ts.getNanos();
+        final long nanos = Pcap4jFileSource.timestampNanos(handle);
         final Integer wire = handle.getOriginalLength();
         if (ring.offer(packet, packet.length, wire == null ? packet.length : wire, nanos, linkType))
         {

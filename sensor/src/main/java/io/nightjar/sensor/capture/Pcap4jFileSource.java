@@ -134,8 +134,6 @@ public final class Pcap4jFileSource implements PacketSource
         }
         System.arraycopy(packet, 0, buffer.array(), 0, packet.length);
 
-        final Timestamp timestamp = handle.getTimestamp();
-        final long seconds = Math.floorDiv(timestamp.getTime(), 1000L);
         final int wireLength = handle.getOriginalLength();
         deliveredInCall++;
         handler.onPacket(
@@ -143,8 +141,15 @@ public final class Pcap4jFileSource implements PacketSource
             0,
             packet.length,
             wireLength < 0 ? Integer.MAX_VALUE : wireLength,
-            seconds * NANOS_PER_SECOND + timestamp.getNanos(),
+            timestampNanos(handle),
             linkType);
+    }
+
+    /** The current packet's timestamp in ns since the epoch (a handle opened with nanosecond precision). */
+    static long timestampNanos(final PcapHandle handle)
+    {
+        final Timestamp ts = handle.getTimestamp();
+        return Math.floorDiv(ts.getTime(), 1000L) * NANOS_PER_SECOND + ts.getNanos();
     }
 
     /** @return -1: libpcap does not say how far into the file it is. */
