@@ -55,10 +55,6 @@ class EnricherTest
     {
     }
 
-    static List<String> csv(final String line)
-    {
-        return GeoTestData.csv(line);
-    }
 
     static BigInteger number(final String text) throws IOException
     {
@@ -71,7 +67,7 @@ class EnricherTest
         final List<Row> rows = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++)
         {
-            final List<String> f = csv(lines.get(i));
+            final List<String> f = GeoTestData.csv(lines.get(i));
             rows.add(new Row(i + 1, number(f.get(0)), number(f.get(1)), Long.parseLong(f.get(2)), f.get(3)));
         }
         return rows;
