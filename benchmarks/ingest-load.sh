@@ -17,5 +17,5 @@ ids=(); for ((s = 1; s <= sensors; s++)); do ids+=("s$s"); done
 deploy/certs/make-certs.sh --out "$pki" "${ids[@]}" >/dev/null
 flags="$(sed -n 's/.*<nightjar.jvm.flags>\(.*\)<\/nightjar.jvm.flags>.*/\1/p' pom.xml | head -1)"
 # shellcheck disable=SC2086
-exec java $flags -Xmx4g -XX:+UseParallelGC -cp "benchmarks/target/classes:$(cat benchmarks/target/ingest.classpath)" \
+exec java $flags ${INGEST_OPTS:-} -Xmx4g -XX:+UseParallelGC -cp "benchmarks/target/classes:$(cat benchmarks/target/ingest.classpath)" \
   io.nightjar.benchmarks.ingest.IngestLoad --pki "$pki" "$@"

@@ -94,6 +94,13 @@ public final class InsertCeiling
             try (DuckDBConnection c = (DuckDBConnection)DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("ceiling.db")); Statement st = c.createStatement())
             {
                 st.execute("SET checkpoint_threshold='1GB'");
+                for (final String setting : System.getProperty("ceiling.settings", "").split(";"))
+                {
+                    if (!setting.isBlank())
+                    {
+                        st.execute("SET " + setting);
+                    }
+                }
                 final String cols = "sensor_id VARCHAR NOT NULL, bin_start TIMESTAMP NOT NULL, bin_length_us BIGINT, src BLOB, protocol UTINYINT, port USMALLINT, class UTINYINT, fingerprint UTINYINT, victim BLOB, packets BIGINT, bytes BIGINT, destinations BIGINT, destination_sketch BLOB, first_ts TIMESTAMP, last_ts TIMESTAMP, tcp_flags UTINYINT, ttl_min UTINYINT, ttl_max UTINYINT, syn_window INTEGER, syn_options VARCHAR, slot_packets BLOB, destination_prefixes BLOB";
                 st.execute("CREATE TABLE flows (" + cols + ")");
                 final String[] variants = {
@@ -104,10 +111,14 @@ public final class InsertCeiling
                     "SELECT sensor_id, bin_start, bin_length_us, NULL, protocol, port, class, fingerprint, NULL, packets, bytes, destinations, NULL, first_ts, last_ts, tcp_flags, ttl_min, ttl_max, syn_window, syn_options, NULL, NULL FROM v",
                     "SELECT 's1', bin_start, bin_length_us, src, protocol, port, class, fingerprint, victim, packets, bytes, destinations, destination_sketch, first_ts, last_ts, tcp_flags, ttl_min, ttl_max, syn_window, 'M', slot_packets, destination_prefixes FROM v",
                 };
-                for (int r = 0; r < 4; r++)
+                for (int r = 0; r < Integer.getInteger("ceiling.rounds", 4); r++)
                 {
                     for (final String v : variants)
                     {
+                        if (!System.getProperty("ceiling.only", v).equals(v.substring(0, Math.min(6, v.length()))) && System.getProperty("ceiling.only") != null)
+                        {
+                            continue;
+                        }
                         c.setAutoCommit(false);
                         final long t0 = System.nanoTime();
                         if (v.equals("UNION2"))
