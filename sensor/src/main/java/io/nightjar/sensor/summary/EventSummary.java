@@ -26,6 +26,10 @@ public final class EventSummary
     private final ScanEventDetector.Params scanParams;
     private final ScanEventDetector scans;
     private final DosAttackDetector dos;
+    /** Indexes of the scan-class flows of a bin, fed to the scan detector 32 at a time. */
+    private final int[] scanBatch = new int[32];
+    /** Sum of the prefetching loads' values, kept so that they are not optimised away. */
+    private long touched;
     private final List<ScanEvent> scanEvents = new ArrayList<>();
     private final List<DosAttack> dosAttacks = new ArrayList<>();
     private final long darknetIpv4Addresses;
@@ -60,25 +64,60 @@ public final class EventSummary
     {
         final long bin = b.binStartNanos / 1000;
         final int mask = scanParams.classMask();
+        final int[] batch = scanBatch;
+        int n = 0;
         for (int f = 0; f < b.flows; f++)
         {
             final int key = b.classFingerprintPort[f];
             final int cls = key >>> 24;
-            final int port = key & 0xffff;
             if ((mask & (1 << cls)) != 0)
             {
-                scans.add(bin, b.srcHi[f], b.srcLo[f], b.protocol[f], port, cls, (key >>> 16) & 0xff, b.packets[f],
-                    b.firstMicros[f], b.lastMicros[f], b.destinations, b.destinationStart[f], b.destinationStart[f + 1], SENSOR);
+                batch[n++] = f;
+                if (n == batch.length)
+                {
+                    addScans(b, bin, batch, n);
+                    n = 0;
+                }
             }
             else if (cls == TrafficClass.BACKSCATTER.id())
             {
-                dos.add(bin, b.srcHi[f], b.srcLo[f], b.protocol[f], port, cls, b.hasVictim[f],
+                dos.add(bin, b.srcHi[f], b.srcLo[f], b.protocol[f], key & 0xffff, cls, b.hasVictim[f],
                     b.victimHi[f], b.victimLo[f], b.packets[f], b.firstMicros[f], b.lastMicros[f], b.slotPackets[f], b.prefixes[f], SENSOR);
             }
         }
+        addScans(b, bin, batch, n);
         endMicros = Math.max(endMicros, (b.binStartNanos + b.binLengthNanos) / 1000);
         scans.advanceTo(endMicros);
         dos.advanceTo(endMicros);
+    }
+
+    /**
+     * Feeds the scan detector the flows {@code batch[0 .. n)} of {@code b}: first only the loads of
+     * their open-event table slots, then of their open events, then the records, so that the
+     * batch's cache misses overlap (JFR put half of this thread's samples in the table's probe).
+     */
+    private void addScans(final BinSnapshot b, final long bin, final int[] batch, final int n)
+    {
+        final ScanEventDetector d = scans;
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final int f = batch[i];
+            sum += d.prefetchKey(b.srcHi[f], b.srcLo[f], b.protocol[f], b.classFingerprintPort[f] & 0xffff, b.classFingerprintPort[f] >>> 24);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            final int f = batch[i];
+            sum += d.prefetchEvent(b.srcHi[f], b.srcLo[f], b.protocol[f], b.classFingerprintPort[f] & 0xffff, b.classFingerprintPort[f] >>> 24);
+        }
+        touched += sum;
+        for (int i = 0; i < n; i++)
+        {
+            final int f = batch[i];
+            final int key = b.classFingerprintPort[f];
+            d.add(bin, b.srcHi[f], b.srcLo[f], b.protocol[f], key & 0xffff, key >>> 24, (key >>> 16) & 0xff, b.packets[f],
+                b.firstMicros[f], b.lastMicros[f], b.destinations, b.destinationStart[f], b.destinationStart[f + 1], SENSOR);
+        }
     }
 
     /** Ends the run: every open event is finished. Idempotent. */

@@ -405,6 +405,30 @@ public final class ScanEventDetector
     }
 
     /**
+     * Reads what {@link #add} of a record of this key reads first, its slot in the table of open
+     * events, and changes nothing. A caller feeding many records calls this for a batch of them before
+     * adding them, then {@link #prefetchEvent}, so that the batch's cache misses overlap (the table and
+     * the open events do not fit any cache). Results are the same with or without it.
+     *
+     * @return a value to be summed by the caller, only so that the load is not optimised away.
+     */
+    public long prefetchKey(final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass)
+    {
+        return open.touch(srcHi, srcLo, tag(protocol, port), trafficClass);
+    }
+
+    /**
+     * The second step after {@link #prefetchKey}: reads the key's open event, if there is one.
+     *
+     * @return a value to be summed by the caller, only so that the load is not optimised away.
+     */
+    public long prefetchEvent(final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass)
+    {
+        final int id = open.get(srcHi, srcLo, tag(protocol, port), trafficClass);
+        return id < 0 ? 0 : accs[id].last;
+    }
+
+    /**
      * The accumulator a record of this key, bin and first packet goes into: the open event when the
      * bin continues it (some record of the bin starts at most the gap after the event's last packet
      * before the bin), else a staged part that becomes a new event when the bin is applied.

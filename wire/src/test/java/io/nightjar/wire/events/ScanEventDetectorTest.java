@@ -334,4 +334,44 @@ class ScanEventDetectorTest
             assertThat(e.destinations()).isEqualTo(10);
         });
     }
+
+    @Test
+    void shouldFindTheSameEventsWhenKeysArePrefetchedBeforeTheirRecords()
+    {
+        // 3,000 records of 60 sources over 40 bins, some continuing events and some starting new
+        // ones; one detector is fed directly, the other prefetches every record's key and event
+        // (and a key never added) before adding it, as the sensor's summary does in batches
+        final java.util.Random rnd = new java.util.Random(7);
+        final List<FlowRecord> records = new ArrayList<>();
+        for (int bin = 0; bin < 40; bin++)
+        {
+            for (int i = 0; i < 75; i++)
+            {
+                final int source = rnd.nextInt(60);
+                final long first = bin * BIN + rnd.nextInt(50) * S;
+                final int dest = rnd.nextInt(40);
+                records.add(new FlowRecord(bin * BIN, BIN, Addresses.parse("198.51.100." + source), 6, 23 + source % 3, TCP_SCAN,
+                    0, null, 5 + rnd.nextInt(20), 600, 3, sketch(dest, dest + 3), first, first + 5 * S, 2, 50, 50, 1024, ""));
+            }
+        }
+        final List<ScanEvent> direct = new ArrayList<>();
+        final List<ScanEvent> prefetched = new ArrayList<>();
+        final ScanEventDetector a = new ScanEventDetector(ScanEventDetector.Params.defaults(), SLASH24, direct::add);
+        final ScanEventDetector b = new ScanEventDetector(ScanEventDetector.Params.defaults(), SLASH24, prefetched::add);
+        long sum = 0;
+        for (final FlowRecord r : records)
+        {
+            a.add(r, "s");
+            final long hi = Addresses.hi(r.src());
+            final long lo = Addresses.lo(r.src());
+            sum += b.prefetchKey(hi, lo, r.protocol(), r.port(), r.trafficClass());
+            sum += b.prefetchEvent(hi, lo, r.protocol(), r.port(), r.trafficClass());
+            sum += b.prefetchEvent(hi + 1, lo, r.protocol(), r.port(), r.trafficClass());
+            b.add(r, "s");
+        }
+        a.finish();
+        b.finish();
+        assertThat(direct).as("prefetch sum %d", sum).hasSizeGreaterThan(20);
+        assertThat(prefetched).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(direct);
+    }
 }
