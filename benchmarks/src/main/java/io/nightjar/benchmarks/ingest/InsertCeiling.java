@@ -32,7 +32,10 @@ import java.util.Random;
  * store's own statement ({@code INSERT ... SELECT * FROM} the Arrow stream), the same split over two
  * streams with {@code UNION ALL}, staged through a temporary table, only scanning the stream
  * ({@code count(*)}), and without the BLOB columns or with constant strings, to see which columns cost.
- * Four rounds; compare the rounds' ratios (the machine is shared).
+ * Four rounds; compare the rounds' ratios (the machine is shared). Options (system properties, or
+ * {@code CEILING_OPTS} for the script): {@code ceiling.settings} (DuckDB settings, {@code ;}-separated),
+ * {@code ceiling.compression} (per-column choices, e.g. {@code src:uncompressed}), {@code ceiling.rounds},
+ * {@code ceiling.only} (the variants starting with these 6 characters). Prints the database's size at the end.
  *
  * <pre>benchmarks/insert-ceiling.sh</pre>
  */
@@ -102,7 +105,18 @@ public final class InsertCeiling
                     }
                 }
                 final String cols = "sensor_id VARCHAR NOT NULL, bin_start TIMESTAMP NOT NULL, bin_length_us BIGINT, src BLOB, protocol UTINYINT, port USMALLINT, class UTINYINT, fingerprint UTINYINT, victim BLOB, packets BIGINT, bytes BIGINT, destinations BIGINT, destination_sketch BLOB, first_ts TIMESTAMP, last_ts TIMESTAMP, tcp_flags UTINYINT, ttl_min UTINYINT, ttl_max UTINYINT, syn_window INTEGER, syn_options VARCHAR, slot_packets BLOB, destination_prefixes BLOB";
-                st.execute("CREATE TABLE flows (" + cols + ")");
+                String table = cols;
+                // -Dceiling.compression=src:uncompressed,syn_options:dictionary: DuckDB's per-column choice
+                for (final String choice : System.getProperty("ceiling.compression", "").split(","))
+                {
+                    if (!choice.isBlank())
+                    {
+                        final String[] kv = choice.split(":");
+                        table = table.replaceFirst("\\b" + kv[0] + " (\\w+)", kv[0] + " $1 USING COMPRESSION " + kv[1]);
+                    }
+                }
+                System.out.println("CREATE TABLE flows (" + table + ")");
+                st.execute("CREATE TABLE flows (" + table + ")");
                 final String[] variants = {
                     "SELECT * FROM v",
                     "UNION2",
@@ -166,6 +180,10 @@ public final class InsertCeiling
         }
         finally
         {
+            try (var files = java.nio.file.Files.list(dir))
+            {
+                files.forEach(f -> System.out.printf("%s %,d bytes%n", f.getFileName(), f.toFile().length()));
+            }
             try (var files = java.nio.file.Files.walk(dir))
             {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
