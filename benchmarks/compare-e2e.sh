@@ -33,13 +33,13 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() { # name, command...
   local name="$1"; shift
   command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || { printf '| %s | not installed (--install) | | | |\n' "$name"; return; }
-  local times=() rss=0
+  local times=() cpus=() rss=0
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$work/t" timeout 600 "$@" >/dev/null 2>&1 || true
-    read -r t m < "$work/t"; times+=("$t"); [ "$m" -gt "$rss" ] && rss=$m
+    /usr/bin/time -f '%e %M %U %S' -o "$work/t" timeout 600 "$@" >/dev/null 2>&1 || true
+    read -r t m u s < "$work/t"; times+=("$t"); cpus+=("$(echo "$u + $s" | bc -l)"); [ "$m" -gt "$rss" ] && rss=$m
   done
-  local med; med=$(printf '%s\n' "${times[@]}" | median)
-  echo "$name $med $rss" >> "$work/results"
+  local med cpu; med=$(printf '%s\n' "${times[@]}" | median); cpu=$(printf '%s\n' "${cpus[@]}" | median)
+  echo "$name $med $cpu $rss" >> "$work/results"
 }
 : > "$work/results"
 measure "nightjar summarize" "$root/nightjar" summarize --json --quiet "$file"
@@ -53,9 +53,10 @@ fi
 nj=$(awk '$1=="nightjar"{print $3}' "$work/results")
 echo "Capture: $file ($n packets); machine: $(nproc) cores, $(lscpu | sed -n 's/Model name: *//p'), shared and noisy; medians of $runs runs"
 echo
-echo "| tool | median s | packets/s | time / nightjar | peak RSS MB |"
-echo "|---|---|---|---|---|"
-while read -r a b t m; do
+# CPU: user + sys seconds of the whole process (every thread), median; steadier than wall time on a shared machine
+echo "| tool | median s | packets/s | time / nightjar | peak RSS MB | CPU s (user+sys) |"
+echo "|---|---|---|---|---|---|"
+while read -r a b t c m; do
   name="$a $b"
-  printf '| %s | %s | %.2fM | %.2f | %d |\n' "$name" "$t" "$(echo "$n / $t / 1000000" | bc -l)" "$(echo "$t / $nj" | bc -l)" $((m / 1024))
-done < <(sed 's/^nightjar summarize/nightjar summarize/' "$work/results" | awk '{print $1, $2, $(NF-1), $NF}')
+  printf '| %s | %s | %.2fM | %.2f | %d | %.2f |\n' "$name" "$t" "$(echo "$n / $t / 1000000" | bc -l)" "$(echo "$t / $nj" | bc -l)" $((m / 1024)) "$c"
+done < <(awk '{print $1, $2, $(NF-2), $(NF-1), $NF}' "$work/results")
