@@ -157,13 +157,18 @@ public final class LoadSensors implements AutoCloseable
                     return;
                 }
                 final Frames.Ack ack = Frames.readAck(f.payload());
+                final Sensor me = holder[0];
                 if (!helloDone)
                 {
+                    // the answer to HELLO is the store's highest sequence of this sensor id: continue above
+                    // it, so that a store kept from an earlier run (query-load.sh) gets new batches, not
+                    // duplicates acknowledged at once (the count-down orders these writes before the sends)
                     helloDone = true;
+                    me.sent = ack.sequence();
+                    me.acked.set(ack.sequence());
                     hellos.countDown();
                     return;
                 }
-                final Sensor me = holder[0];
                 final long now = System.nanoTime();
                 for (long q = me.acked.get() + 1; q <= ack.sequence(); q++)
                 {

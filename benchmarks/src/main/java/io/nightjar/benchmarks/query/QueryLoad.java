@@ -105,8 +105,11 @@ public final class QueryLoad
         {
             generate(data, records, sensors, days, sources);
         }
+        // with a concurrent ingest, on a copy: the ingest's rows would otherwise stay in the kept store,
+        // and the next run would measure a bigger one (and its sensors' batches would be duplicates)
+        final Path store = ingestRate > 0 ? copyOf(data) : data;
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, any, data, null, SensorRegistry.of(entries))
+        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, any, store, null, SensorRegistry.of(entries))
             .withTokens(Tokens.of(List.of(new Tokens.Entry("bench", null, Tokens.sha256(TOKEN))))).withEnricher(null)))
         {
             final long t = System.nanoTime();
@@ -220,6 +223,41 @@ public final class QueryLoad
                 load.close();
             }
         }
+    }
+
+    /** Copies the store directory {@code data} next to it, for one run; the copy is deleted when the JVM exits. */
+    private static Path copyOf(final Path data) throws java.io.IOException
+    {
+        final Path copy = Files.createTempDirectory(data.toAbsolutePath().getParent(), data.getFileName() + "-run-");
+        final long t = System.nanoTime();
+        try (var files = Files.walk(data))
+        {
+            for (final Path f : (Iterable<Path>)files::iterator)
+            {
+                final Path to = copy.resolve(data.relativize(f).toString());
+                if (Files.isDirectory(f))
+                {
+                    Files.createDirectories(to);
+                }
+                else
+                {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            try (var files = Files.walk(copy))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // a temporary directory: left for the system to clean
+            }
+        }));
+        System.out.printf("store copied to %s in %.1f s (the concurrent ingest writes into the copy)%n", copy, (System.nanoTime() - t) / 1e9);
+        return copy;
     }
 
     /** Asks {@code url} 3 + {@code n} times, recording the last {@code n} into {@code h} (ns). */
