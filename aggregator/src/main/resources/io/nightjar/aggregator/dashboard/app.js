@@ -462,7 +462,12 @@ function renderHealth(env) {
     { key: 'clock_skew_seconds', label: 'Skew s', title: 'sensor clock minus aggregator clock, seconds', type: 'num' },
     { key: 'kernel_drops', label: 'Kernel drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
     { key: 'interface_drops', label: 'Iface drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : '') },
-    { key: 'capture_drops', label: 'Bin drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'drops the bins report' },
+    { key: 'capture_drops', label: 'Bin drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'drops the bins of the period report: kernel, interface and ring' },
+    { key: 'capture_ring_drops', label: 'Ring drops', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'captured packets the sensor\'s hand-over ring had no room for (its pipeline fell behind)' },
+    {
+      key: 'drop_share', label: 'Drop share', type: 'num', format: fmtPercent, cellClass: v => (Number(v) > 0 ? 'warn' : ''),
+      title: 'drops / (packets the kernel filter accepted) in the bins of the period; empty for capture files',
+    },
     { key: 'malformed_share', label: 'Malformed', type: 'num', format: fmtPercent },
     { key: 'spool_backlog', label: 'Backlog', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'spool records not yet shipped' },
     { key: 'evicted_records', label: 'Evicted', type: 'num', cellClass: v => (Number(v) > 0 ? 'warn' : ''), title: 'records the spool evicted before shipping' },
