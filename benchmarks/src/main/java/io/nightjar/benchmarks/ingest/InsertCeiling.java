@@ -37,7 +37,7 @@ import java.util.Random;
  * Four rounds; compare the rounds' ratios (the machine is shared). Options (system properties, or
  * {@code CEILING_OPTS} for the script): {@code ceiling.settings} (DuckDB settings, {@code ;}-separated),
  * {@code ceiling.compression} (per-column choices, e.g. {@code src:uncompressed}), {@code ceiling.rounds},
- * {@code ceiling.only} (the variants whose first 6 characters are in this comma-separated list). Prints the database's size at the end.
+ * {@code ceiling.only} (only the variants that, without their spaces, start with one of these {@code |}-separated prefixes, e.g. {@code SELECT*FROMv|FIXED}). Prints the database's size at the end.
  *
  * <pre>benchmarks/insert-ceiling.sh</pre>
  */
@@ -135,7 +135,7 @@ public final class InsertCeiling
                     for (final String v : variants)
                     {
                         final String only = System.getProperty("ceiling.only");
-                        if (only != null && !java.util.Arrays.asList(only.split(",")).contains(v.substring(0, Math.min(6, v.length()))))
+                        if (only != null && java.util.Arrays.stream(only.split("\\|")).noneMatch(v.replace(" ", "")::startsWith))
                         {
                             continue;
                         }
