@@ -82,7 +82,6 @@ final class EventKeyTable
         }
     }
 
-    /** The value in occupied slot {@code i}. */
     /**
      * Reads the key's home slot and changes nothing: a caller about to look up many keys touches them
      * all first, so that their cache misses overlap instead of coming one after another.
@@ -94,6 +93,7 @@ final class EventKeyTable
         return slots[(hash(hi, lo, tag, tag2) & mask) * STRIDE + 3];
     }
 
+    /** The value in occupied slot {@code i}. */
     private int valueAt(final int i)
     {
         return (int)slots[i * STRIDE + 3] - 1;
