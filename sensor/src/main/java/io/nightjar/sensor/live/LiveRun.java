@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs the sensor's pipeline on live interfaces: one {@link LiveCapture} thread per interface fills
  * its {@link PacketRing}; the calling thread drains the rings in time order into the
- * {@link FlowPipeline}, closes bins on wall-clock time when no packets arrive (a bin closes once the
+ * {@link FlowPipeline} (while one interface's ring is empty, the others' packets wait until they are
+ * older than its kernel could still be holding back: the read timeout plus 50 ms), closes bins on wall-clock time when no packets arrive (a bin closes once the
  * clock is {@link #CLOSE_GRACE_NANOS} past its end, so packets still in the rings are not late),
  * and adds the captures' statistics (received, kernel, interface and ring drops) to the open bin as
  * differences since the previous reading, as they are reported ({@link CaptureStatsDeltas}).
@@ -47,6 +48,8 @@ public final class LiveRun
     private final long[] statsDelta = new long[CaptureStatsDeltas.FIELDS];
     private CaptureStatsDeltas statsDeltas;
     private long elapsedNanos;
+    /** How old a packet must be before it is taken while another interface's ring is empty: the longest read timeout, plus 50 ms. */
+    private final long holdNanos;
 
     /**
      * @param interfaces one settings per interface.
@@ -60,6 +63,7 @@ public final class LiveRun
         }
         this.interfaces = List.copyOf(interfaces);
         this.progress = progress;
+        this.holdNanos = (interfaces.stream().mapToLong(LiveSettings::timeoutMillis).max().orElse(0) + 50) * 1_000_000L;
     }
 
     /**
@@ -95,7 +99,7 @@ public final class LiveRun
             int idle = 0;
             while (true)
             {
-                final int n = drainOnce(pipeline);
+                final int n = drainOnce(pipeline, true);
                 final long now = System.nanoTime();
                 if (n > 0)
                 {
@@ -125,7 +129,7 @@ public final class LiveRun
                 }
             }
             stopCaptures();
-            while (drainOnce(pipeline) > 0)
+            while (drainOnce(pipeline, false) > 0)
             {
                 // what was captured before the stop
             }
@@ -146,12 +150,21 @@ public final class LiveRun
         }
     }
 
-    private int drainOnce(final FlowPipeline pipeline)
+    /**
+     * Hands the pipeline what the rings hold, in time order across interfaces. With {@code hold}
+     * (while capturing), a packet is taken while another interface's ring is empty only once it is
+     * older than {@link #holdNanos}: that interface's kernel may still hold older packets in a
+     * part-filled block (up to its read timeout), which would otherwise arrive after newer ones and
+     * count as late, in the wrong bin when a bin closes between them. Without {@code hold} (after
+     * the captures stopped, when nothing more can come) every packet is taken.
+     */
+    private int drainOnce(final FlowPipeline pipeline, final boolean hold)
     {
         if (captures.size() == 1)
         {
             return captures.get(0).ring().drain(pipeline, SLICE);
         }
+        final long watermark = hold ? System.currentTimeMillis() * 1_000_000L - holdNanos : Long.MAX_VALUE;
         int delivered = 0;
         while (delivered < SLICE)
         {
@@ -175,8 +188,15 @@ public final class LiveRun
             {
                 break;
             }
-            // one ring holds packets: take a slice of it; several: one packet at a time, in time order
-            delivered += oldest.drain(pipeline, nonEmpty == 1 ? SLICE - delivered : 1);
+            final boolean allKnown = nonEmpty == captures.size();
+            if (!allKnown && oldestTs > watermark)
+            {
+                // an empty ring's interface may still deliver older packets: wait for them (or for the hold to pass)
+                break;
+            }
+            // every ring's oldest packet known, or past the hold: one at a time, in time order; without
+            // the hold and with one ring left, a slice of it
+            delivered += oldest.drain(pipeline, !hold && nonEmpty == 1 ? SLICE - delivered : 1);
         }
         return delivered;
     }

@@ -160,7 +160,9 @@ class LiveRunTest
         try (VethPair second = VethPair.create())
         {
             final RunSummary live = new RunSummary();
-            final FlowPipeline p = pipeline(live, 60_000_000_000L);
+            // 1-s bins, so that bins close while both replays run: an interface whose packets came
+            // after the other's newer ones would show as late packets
+            final FlowPipeline p = pipeline(live, 1_000_000_000L);
             final LiveRun run = new LiveRun(List.of(settings(veth.captureInterface()), settings(second.captureInterface())), null);
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final Thread t = start(run, p, failure);
