@@ -79,8 +79,7 @@ class ShippingFaultsTest
             assertThat(code).as("exit code on SIGTERM; log:%n%s", agg.output()).isIn(0, 143);
             assertThat(agg.output()).contains("stopping (signal)").contains("aggregator stopped");
             // what the sensor holds as acknowledged when the aggregator is gone must all be in the store
-            final long acknowledged = Long.parseLong(java.nio.file.Files.readString(spool.resolve(io.nightjar.sensor.spool.ShipMark.FILE))
-                .trim().split("\\s+")[0]);
+            final long acknowledged = io.nightjar.sensor.spool.ShipMark.load(spool).acknowledgedSequence();
             agg = NightjarProcess.start(dir.resolve("agg-1.log"), aggregatorArgs(pki, dir.resolve("agg"), port, httpPort));
             try
             {

@@ -113,24 +113,14 @@ public final class QueryLoad
             // the roll-ups are built in the kept store first, so that each run's copy starts with them
             try (Aggregator prepare = new Aggregator(Aggregator.Settings.of(any, any, data, null, SensorRegistry.of(entries)).withEnricher(null)))
             {
-                final long t = System.nanoTime();
-                if (!prepare.writer().awaitRollups(2, TimeUnit.HOURS))
-                {
-                    throw new IllegalStateException("roll-ups not built within 2 hours");
-                }
-                System.out.printf("roll-ups of the kept store up to date after %.1f s%n", (System.nanoTime() - t) / 1e9);
+                awaitRollups(prepare, "roll-ups of the kept store");
             }
         }
         final Path store = ingestRate > 0 ? copyOf(data) : data;
         try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, any, store, null, SensorRegistry.of(entries))
             .withTokens(Tokens.of(List.of(new Tokens.Entry("bench", null, Tokens.sha256(TOKEN))))).withEnricher(null)))
         {
-            final long t = System.nanoTime();
-            if (!agg.writer().awaitRollups(2, TimeUnit.HOURS))
-            {
-                throw new IllegalStateException("roll-ups not built within 2 hours");
-            }
-            System.out.printf("roll-ups up to date after %.1f s%n", (System.nanoTime() - t) / 1e9);
+            awaitRollups(agg, "roll-ups");
             final String base = "http://127.0.0.1:" + agg.httpAddress().getPort();
             final String year = "from=2025-01-01&to=2026-01-01";
             final String[][] queries = {
@@ -236,6 +226,17 @@ public final class QueryLoad
                 load.close();
             }
         }
+    }
+
+    /** Waits (at most 2 hours) until {@code agg}'s writer has built every roll-up, and says how long it took. */
+    private static void awaitRollups(final Aggregator agg, final String what) throws InterruptedException
+    {
+        final long t = System.nanoTime();
+        if (!agg.writer().awaitRollups(2, TimeUnit.HOURS))
+        {
+            throw new IllegalStateException(what + " not built within 2 hours");
+        }
+        System.out.printf("%s up to date after %.1f s%n", what, (System.nanoTime() - t) / 1e9);
     }
 
     /** Copies the store directory {@code data} next to it, for one run; the copy is deleted when the JVM exits. */
