@@ -101,6 +101,16 @@ public final class PacketRing
      */
     public int drain(final PacketHandler handler, final int maxPackets)
     {
+        return drain(handler, maxPackets, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #drain(PacketHandler, int)}, stopping before the first packet whose timestamp is
+     * above {@code maxTimestampNanos} (it stays in the ring): the merge of several interfaces takes a
+     * slice of one ring only as far as it knows no other interface can still hand over older packets.
+     */
+    public int drain(final PacketHandler handler, final int maxPackets, final long maxTimestampNanos)
+    {
         long h = consumerHead;
         if (h == tailCache)
         {
@@ -121,7 +131,12 @@ public final class PacketRing
                 h += capacity - index;
                 continue;
             }
-            handler.onPacket(buffer, index + HEADER, length, buffer.getInt(index + 4), buffer.getLong(index + 8), buffer.getInt(index + 16));
+            final long timestampNanos = buffer.getLong(index + 8);
+            if (timestampNanos > maxTimestampNanos)
+            {
+                break;
+            }
+            handler.onPacket(buffer, index + HEADER, length, buffer.getInt(index + 4), timestampNanos, buffer.getInt(index + 16));
             h += align(HEADER + length);
             delivered++;
         }

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * Runs the sensor's pipeline on live interfaces: one {@link LiveCapture} thread per interface fills
  * its {@link PacketRing}; the calling thread drains the rings in time order into the
  * {@link FlowPipeline} (while one interface's ring is empty, the others' packets wait until they are
- * older than its kernel could still be holding back: the read timeout plus 50 ms), closes bins on wall-clock time when no packets arrive (a bin closes once the
- * clock is {@link #CLOSE_GRACE_NANOS} past its end, so packets still in the rings are not late),
+ * older than its kernel could still be holding back: the read timeout plus 50 ms), closes bins on
+ * wall-clock time when no packets arrive (a bin closes once the clock is {@link #CLOSE_GRACE_NANOS}
+ * past its end, so packets still in the rings are not late),
  * and adds the captures' statistics (received, kernel, interface and ring drops) to the open bin as
  * differences since the previous reading, as they are reported ({@link CaptureStatsDeltas}).
  *
@@ -188,15 +189,14 @@ public final class LiveRun
             {
                 break;
             }
-            final boolean allKnown = nonEmpty == captures.size();
-            if (!allKnown && oldestTs > watermark)
+            if (nonEmpty < captures.size() && oldestTs > watermark)
             {
                 // an empty ring's interface may still deliver older packets: wait for them (or for the hold to pass)
                 break;
             }
-            // every ring's oldest packet known, or past the hold: one at a time, in time order; without
-            // the hold and with one ring left, a slice of it
-            delivered += oldest.drain(pipeline, !hold && nonEmpty == 1 ? SLICE - delivered : 1);
+            // several rings hold packets: one at a time, in time order; only this one: a slice of it,
+            // as far as the hold allows
+            delivered += nonEmpty == 1 ? oldest.drain(pipeline, SLICE - delivered, watermark) : oldest.drain(pipeline, 1);
         }
         return delivered;
     }

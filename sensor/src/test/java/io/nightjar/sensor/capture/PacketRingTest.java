@@ -89,4 +89,21 @@ class PacketRingTest
         ring.drain((b, off, len, wire, ts, link) -> { }, 1);
         assertThat(ring.peekTimestamp()).isEqualTo(43);
     }
+
+    @Test
+    void aDrainUpToATimestampLeavesNewerPacketsInTheRing()
+    {
+        final PacketRing ring = new PacketRing(1 << 16);
+        for (long ts = 10; ts <= 50; ts += 10)
+        {
+            ring.offer(new byte[60], 60, 60, ts, 1);
+        }
+        final List<Long> seen = new ArrayList<>();
+        assertThat(ring.drain((b, off, len, wire, ts, link) -> seen.add(ts), 100, 30)).isEqualTo(3);
+        assertThat(seen).containsExactly(10L, 20L, 30L);
+        assertThat(ring.peekTimestamp()).isEqualTo(40);
+        assertThat(ring.drain((b, off, len, wire, ts, link) -> seen.add(ts), 100, 39)).isZero();
+        assertThat(ring.drain((b, off, len, wire, ts, link) -> seen.add(ts), 1, Long.MAX_VALUE)).isEqualTo(1);
+        assertThat(seen).containsExactly(10L, 20L, 30L, 40L);
+    }
 }
