@@ -54,8 +54,9 @@ class LiveSensorTest
             awaitStatus(metrics, "/readyz", 200, sensor);
             assertThat(veth.replay(capture, 20_000)).isEqualTo(PACKETS);
             awaitMetric(metrics, "nightjar_sensor_capture_packets_total", PACKETS, sensor);
-            // ps_recv is libpcap's counter as last polled (when the interface is idle, or every check
-            // interval), so it may trail the packets already captured: wait for it too
+            // ps_recv is libpcap's counter as last read (at most every 100 ms, and on a silent
+            // interface once the sensor wakes the capture thread), so it may trail the packets
+            // already captured for a moment: wait for it too
             awaitMetric(metrics, "nightjar_sensor_capture_received_total", PACKETS, sensor);
 
             final Map<String, Double> m = scrape(metrics);

@@ -23,7 +23,11 @@ import java.io.IOException;
  * interface) are read on the capture thread after each dispatch, at most every 100 ms, and published
  * for any thread as 64-bit totals since the start (libpcap's counters are 32-bit and wrap; each
  * reading adds its difference modulo 2^32, exact while fewer than 2^32 packets pass between two
- * readings); packets the ring had no room for are counted apart ({@link #ringDrops()}).
+ * readings); packets the ring had no room for are counted apart ({@link #ringDrops()}). A dispatch
+ * that returned within 100 ms of the last reading leaves the statistics stale, and on a silent
+ * interface the next dispatch may block for good (TPACKET_V3: libpcap waits for the kernel's next
+ * block), so {@link #refreshStaleStats()}, called by the consumer while it waits, wakes the thread
+ * with {@code pcap_breakloop} to take the reading.
  *
  * <p>pcap4j allocates inside its JNA callback (the packet's {@code byte[]}, a header structure and a
  * {@code Timestamp}); from the ring on, nothing is allocated per packet. One capture thread keeps up
@@ -50,7 +54,11 @@ public final class LiveCapture implements AutoCloseable
     private volatile long kernelDrops;
     private volatile long interfaceDrops;
     private volatile long captured;
-    private long lastStatsNanos;
+    private volatile long lastStatsNanos;
+    /** Packets may have arrived since the last reading: set by the capture thread. */
+    private volatile boolean statsStale;
+    /** When {@link #refreshStaleStats()} last woke the thread: consumer thread only. */
+    private long lastWakeNanos;
     /** libpcap's last raw (32-bit) readings: capture thread only. */
     private long rawReceived;
     private long rawKernelDrops;
@@ -132,6 +140,11 @@ public final class LiveCapture implements AutoCloseable
                 {
                     readStats();
                     lastStatsNanos = now;
+                    statsStale = false;
+                }
+                else
+                {
+                    statsStale = true;
                 }
             }
             drainKernelBuffer();
@@ -210,6 +223,27 @@ public final class LiveCapture implements AutoCloseable
         }
         thread.join(millis);
         return !thread.isAlive();
+    }
+
+    /**
+     * Wakes the capture thread to read the statistics if they are stale and the last reading is at
+     * least 100 ms old (at most once per 100 ms); for the single consumer, while its ring is empty.
+     */
+    public void refreshStaleStats()
+    {
+        final long now = System.nanoTime();
+        if (statsStale && running && now - lastStatsNanos >= STATS_INTERVAL_NANOS && now - lastWakeNanos >= STATS_INTERVAL_NANOS)
+        {
+            lastWakeNanos = now;
+            try
+            {
+                handle.breakLoop();
+            }
+            catch (final NotOpenException ex)
+            {
+                // closed: nothing to read any more
+            }
+        }
     }
 
     /** Whether the capture thread has ended (stopped or failed). */

@@ -109,6 +109,10 @@ public final class LiveRun
                 if (n == 0 || now >= nextCheck)
                 {
                     nextCheck = now + CHECK_NANOS;
+                    if (n == 0)
+                    {
+                        refreshStaleStats();
+                    }
                     addCaptureStats(pipeline);
                     pipeline.advanceTo(System.currentTimeMillis() * 1_000_000L - CLOSE_GRACE_NANOS);
                     flowTableSize = pipeline.table().size();
@@ -214,6 +218,14 @@ public final class LiveRun
         if (moved)
         {
             pipeline.addCaptureStats(d[0], d[1], d[2], d[3]);
+        }
+    }
+
+    private void refreshStaleStats()
+    {
+        for (final LiveCapture c : captures)
+        {
+            c.refreshStaleStats();
         }
     }
 

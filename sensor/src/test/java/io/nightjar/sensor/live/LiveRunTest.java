@@ -155,6 +155,35 @@ class LiveRunTest
     }
 
     @Test
+    void libpcapStatisticsCatchUpWhileTheInterfaceIsSilent() throws Exception
+    {
+        final FlowPipeline p = pipeline(new RunSummary(), 60_000_000_000L);
+        final LiveRun run = new LiveRun(List.of(settings(veth.captureInterface())), null);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread t = start(run, p, failure);
+        try
+        {
+            assertThat(veth.replay(capture, 50_000)).isEqualTo(PACKETS);
+            awaitCaptured(run, PACKETS);
+            final LiveCapture c = run.captures().get(0);
+            // nothing more arrives, so the capture thread blocks in its next read; the last packets'
+            // reading must still come (before the fix it came only with the next packet or the stop)
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (c.received() < PACKETS && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertThat(c.received()).as("ps_recv while the capture runs").isEqualTo(PACKETS);
+        }
+        finally
+        {
+            run.requestStop();
+            t.join(10_000);
+        }
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
     void twoInterfacesAreMergedIntoOnePipeline() throws Exception
     {
         try (VethPair second = VethPair.create())
