@@ -1,6 +1,7 @@
 package io.nightjar.aggregator.stats;
 
 import io.nightjar.aggregator.privacy.SourceAnonymizer;
+import io.nightjar.aggregator.store.StoredAddress;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -11,7 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The address mapping of an anonymised export: the temporary table {@code nj_anon (a BLOB, b BLOB)}
+ * The address mapping of an anonymised export: the temporary table {@code nj_anon (a UHUGEINT, b UHUGEINT)}
  * of every distinct source and victim address of a scope's flow records ({@code a}) and its
  * Crypto-PAn image ({@code b}), and the flow rows with their addresses replaced through it. Used by
  * {@link ExportQuery} on the request's own reader connection, inside its transaction.
@@ -29,7 +30,7 @@ final class AnonymizedAddresses
     {
         try (Statement st = c.createStatement())
         {
-            st.execute("CREATE OR REPLACE TEMP TABLE " + TABLE + " (a BLOB, b BLOB)");
+            st.execute("CREATE OR REPLACE TEMP TABLE " + TABLE + " (a UHUGEINT, b UHUGEINT)");
         }
         long n = 0;
         // sorted, so that consecutive addresses share their Crypto-PAn prefix work
@@ -42,10 +43,10 @@ final class AnonymizedAddresses
             {
                 while (rs.next())
                 {
-                    final byte[] a = rs.getBytes(1);
+                    final byte[] a = StoredAddress.read(rs, 1);
                     out.beginRow();
-                    out.append(a);
-                    out.append(anonymizer.anonymizeStored(a));
+                    out.append(StoredAddress.number(a));
+                    out.append(StoredAddress.number(anonymizer.anonymizeStored(a)));
                     out.endRow();
                     n++;
                 }

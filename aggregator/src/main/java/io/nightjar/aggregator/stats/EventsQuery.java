@@ -2,6 +2,7 @@ package io.nightjar.aggregator.stats;
 
 import io.nightjar.aggregator.api.ApiException;
 import io.nightjar.aggregator.api.QueryParams;
+import io.nightjar.aggregator.store.StoredAddress;
 import io.nightjar.wire.events.DosAttack;
 import io.nightjar.wire.events.DosAttackDetector;
 import io.nightjar.wire.events.ScanEvent;
@@ -95,30 +96,30 @@ public final class EventsQuery
                     classes.append(classes.length() == 0 ? "" : ", ").append(t.id());
                 }
             }
-            final String filter = scope.where("") + " AND class IN (" + classes + ")" + (src == null ? "" : " AND src = ?");
+            final String filter = scope.where("") + " AND class IN (" + classes + ")" + (src == null ? "" : " AND src = " + StoredAddress.PARAMETER);
             final String sql = "WITH k AS (SELECT src, protocol, port, class FROM flows WHERE " + filter + " GROUP BY ALL HAVING sum(destinations) >= ?)"
                 + " SELECT epoch_us(f.bin_start), f.src, f.protocol, f.port, f.class, f.fingerprint, f.packets, epoch_us(f.first_ts), epoch_us(f.last_ts),"
                 + " f.destinations, f.destination_sketch, f.sensor_id FROM flows f SEMI JOIN k ON f.src = k.src AND f.protocol = k.protocol"
                 + " AND f.port = k.port AND f.class = k.class WHERE " + scope.where("f.") + " AND f.class IN (" + classes + ")"
-                + (src == null ? "" : " AND f.src = ?") + " ORDER BY f.bin_start";
+                + (src == null ? "" : " AND f.src = " + StoredAddress.PARAMETER) + " ORDER BY f.bin_start";
             try (PreparedStatement ps = c.prepareStatement(sql))
             {
                 int i = scope.bind(ps, 1);
                 if (src != null)
                 {
-                    ps.setBytes(i++, src);
+                    StoredAddress.bind(ps, i++, src);
                 }
                 ps.setLong(i++, minDestinations);
                 i = scope.bind(ps, i);
                 if (src != null)
                 {
-                    ps.setBytes(i, src);
+                    StoredAddress.bind(ps, i, src);
                 }
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
                     {
-                        detector.add(rs.getLong(1), rs.getBytes(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8),
+                        detector.add(rs.getLong(1), StoredAddress.read(rs, 2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8),
                             rs.getLong(9), rs.getLong(10), rs.getBytes(11), rs.getString(12));
                     }
                 }
@@ -176,7 +177,7 @@ public final class EventsQuery
             final List<DosAttack> attacks = new ArrayList<>();
             final DosAttackDetector detector = new DosAttackDetector(params, attacks::add);
             final String bs = " AND class = " + TrafficClass.BACKSCATTER.id();
-            final String victimFilter = victim == null ? "" : " AND coalesce(victim, src) = ?";
+            final String victimFilter = victim == null ? "" : " AND coalesce(victim, src) = " + StoredAddress.PARAMETER;
             final String sql = "WITH k AS (SELECT coalesce(victim, src) AS v, protocol FROM flows WHERE " + scope.where("") + bs + victimFilter
                 + " GROUP BY ALL HAVING sum(packets) >= ?)"
                 + " SELECT epoch_us(f.bin_start), f.src, f.protocol, f.port, f.class, f.victim, f.packets, epoch_us(f.first_ts), epoch_us(f.last_ts),"
@@ -188,19 +189,19 @@ public final class EventsQuery
                 int i = scope.bind(ps, 1);
                 if (victim != null)
                 {
-                    ps.setBytes(i++, victim);
+                    StoredAddress.bind(ps, i++, victim);
                 }
                 ps.setLong(i++, minPackets);
                 i = scope.bind(ps, i);
                 if (victim != null)
                 {
-                    ps.setBytes(i, victim);
+                    StoredAddress.bind(ps, i, victim);
                 }
                 try (ResultSet rs = ps.executeQuery())
                 {
                     while (rs.next())
                     {
-                        detector.add(rs.getLong(1), rs.getBytes(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getBytes(6), rs.getLong(7), rs.getLong(8),
+                        detector.add(rs.getLong(1), StoredAddress.read(rs, 2), rs.getInt(3), rs.getInt(4), rs.getInt(5), StoredAddress.read(rs, 6), rs.getLong(7), rs.getLong(8),
                             rs.getLong(9), rs.getBytes(10), rs.getBytes(11), rs.getString(12));
                     }
                 }
@@ -246,11 +247,11 @@ public final class EventsQuery
         {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT country, asn FROM sources WHERE src = ?"))
+        try (PreparedStatement ps = c.prepareStatement("SELECT country, asn FROM sources WHERE src = " + StoredAddress.PARAMETER))
         {
             for (final byte[] a : addresses)
             {
-                ps.setBytes(1, a);
+                StoredAddress.bind(ps, 1, a);
                 try (ResultSet rs = ps.executeQuery())
                 {
                     if (rs.next())

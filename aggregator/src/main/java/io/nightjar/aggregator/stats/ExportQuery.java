@@ -3,6 +3,7 @@ package io.nightjar.aggregator.stats;
 import io.nightjar.aggregator.api.ApiException;
 import io.nightjar.aggregator.api.QueryParams;
 import io.nightjar.aggregator.privacy.SourceAnonymizer;
+import io.nightjar.aggregator.store.StoredAddress;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class ExportQuery
             final Path dir = exportRoot.resolve(name).toAbsolutePath();
             Files.createDirectories(dir.getParent());
             final String columns = what.equals("flows")
-                ? "sensor_id, bin_start, bin_length_us, nj_addr(src) AS src_text, src, protocol, port, class, fingerprint,"
+                ? "sensor_id, bin_start, bin_length_us, nj_addr(src) AS src_text, " + StoredAddress.blob("src") + " AS src, protocol, port, class, fingerprint,"
                 + " nj_addr(victim) AS victim_text, packets, bytes, destinations, first_ts, last_ts,"
                 + " tcp_flags, ttl_min, ttl_max, syn_window, syn_options"
                 : "*";
@@ -148,16 +149,16 @@ public final class ExportQuery
         }
     }
 
-    /** The SQL macro turning a 16-byte stored address into text. */
+    /** The SQL macro turning a stored address (UHUGEINT) into text: dotted IPv4, or eight groups of four hex digits. */
     static final class Addresses
     {
         static final String MACRO = "CREATE OR REPLACE TEMP MACRO nj_addr(a) AS CASE WHEN a IS NULL THEN NULL WHEN "
-            + io.nightjar.aggregator.stats.StatsContext.ipv4("a") + " THEN concat_ws('.', " + octet(13) + ", " + octet(14) + ", " + octet(15) + ", "
-            + octet(16) + ") ELSE lower(rtrim(regexp_replace(hex(a), '(.{4})', '\\1:', 'g'), ':')) END";
+            + io.nightjar.aggregator.stats.StatsContext.ipv4("a") + " THEN concat_ws('.', " + octet(24) + ", " + octet(16) + ", " + octet(8) + ", "
+            + octet(0) + ") ELSE rtrim(regexp_replace(printf('%032x', a), '(.{4})', '\\1:', 'g'), ':') END";
 
-        private static String octet(final int n)
+        private static String octet(final int shift)
         {
-            return "('0x' || substr(hex(a), " + (2 * n - 1) + ", 2))::INTEGER";
+            return "((a >> " + shift + ") & 255)::INTEGER";
         }
 
         private Addresses()

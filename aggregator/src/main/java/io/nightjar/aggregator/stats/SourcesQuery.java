@@ -1,6 +1,7 @@
 package io.nightjar.aggregator.stats;
 
 import io.nightjar.aggregator.api.QueryParams;
+import io.nightjar.aggregator.store.StoredAddress;
 import io.nightjar.wire.schema.ScannerTool;
 
 import java.sql.Connection;
@@ -66,7 +67,7 @@ public final class SourcesQuery
                     {
                         final String tool = rs.getString(11);
                         final long asn = rs.getLong(3);
-                        rows.add(Rows.row("src", Rows.address(rs.getBytes(1)), "country", rs.getString(2), "asn", rs.wasNull() ? null : asn,
+                        rows.add(Rows.row("src", Rows.address(StoredAddress.read(rs, 1)), "country", rs.getString(2), "asn", rs.wasNull() ? null : asn,
                             "as_name", rs.getString(4), "packets", rs.getLong(5), "bytes", rs.getLong(6), "ports", rs.getLong(7),
                             "sensors", rs.getLong(8), "first", Times.iso(rs.getLong(9)), "last", Times.iso(rs.getLong(10)),
                             "tool", tool == null || tool.isEmpty() ? null : tool.substring(1)));

@@ -18,11 +18,10 @@ public final class StatsContext
     /** SQL: whether column {@code src} holds an IPv4-mapped address. */
     public static final String SRC_IS_IPV4 = ipv4("src");
 
-    /** SQL: whether a 16-byte address column holds an IPv4-mapped address (bytewise range, no slicing). */
+    /** SQL: whether an address column (UHUGEINT) holds an IPv4-mapped address ({@code ::ffff:0:0/96}, a range of numbers). */
     public static String ipv4(final String column)
     {
-        final String prefix = "\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\xFF\\xFF";
-        return "(" + column + " BETWEEN '" + prefix + "\\x00\\x00\\x00\\x00'::BLOB AND '" + prefix + "\\xFF\\xFF\\xFF\\xFF'::BLOB)";
+        return "(" + column + " BETWEEN " + 0xFFFF_0000_0000L + "::UHUGEINT AND " + 0xFFFF_FFFF_FFFFL + "::UHUGEINT)";
     }
 
     private final FlowStore store;

@@ -11,7 +11,7 @@ import java.util.StringJoiner;
 /**
  * Derives the store's table definitions from the wire's Arrow schemas, so a shipped batch and its
  * table cannot drift apart: the columns are the schema's fields in order, with DuckDB types
- * (addresses and sketches as BLOB, times as TIMESTAMP in UTC).
+ * (addresses as UHUGEINT, see {@link StoredAddress}; sketches as BLOB; times as TIMESTAMP in UTC).
  */
 final class Ddl
 {
@@ -70,6 +70,10 @@ final class Ddl
         if (type instanceof ArrowType.Timestamp)
         {
             return "TIMESTAMP";
+        }
+        if (type instanceof ArrowType.FixedSizeBinary b && b.getByteWidth() == 16)
+        {
+            return "UHUGEINT";
         }
         if (type instanceof ArrowType.FixedSizeBinary || type instanceof ArrowType.Binary)
         {

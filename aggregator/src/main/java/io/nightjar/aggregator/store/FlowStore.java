@@ -62,6 +62,8 @@ public final class FlowStore implements AutoCloseable
             // order they finish: no query depends on the rows' physical order (every ranking and export
             // has its ORDER BY). benchmarks/insert-ceiling.sh: 1.1-1.8M rows/s against 0.55-0.88M.
             st.execute("SET preserve_insertion_order = false");
+            // addresses reach DuckDB as Arrow extension-typed UHUGEINT columns (StoredAddress)
+            st.execute(StoredAddress.ARROW_SETTING);
             for (final String setting : System.getProperty("nightjar.duckdb.settings", "").split(";"))
             {
                 if (!setting.isBlank())
@@ -87,6 +89,8 @@ public final class FlowStore implements AutoCloseable
                 + " spool_documents BIGINT, spool_bytes BIGINT, evicted_records BIGINT, evicted_bins BIGINT, last_bin TIMESTAMP)");
             st.execute("CREATE TABLE IF NOT EXISTS sensors (sensor_id VARCHAR PRIMARY KEY, country VARCHAR, organisation VARCHAR,"
                 + " darknet_addresses BIGINT)");
+            // stores written before addresses were UHUGEINT (16-byte BLOBs): converted in place, once
+            AddressMigration.run(st);
             Rollups.create(st);
             // each sensor's first and last stored bin start (µs) and last bin length, kept by the writer with the bins
             st.execute("CREATE TABLE IF NOT EXISTS sensor_span (sensor_id VARCHAR PRIMARY KEY, first_bin BIGINT NOT NULL, last_bin BIGINT NOT NULL,"

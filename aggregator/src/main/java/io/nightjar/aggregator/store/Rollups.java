@@ -38,8 +38,11 @@ public final class Rollups
     {
     }
 
-    /** Version of the roll-up tables' definitions: a store built by an older version rebuilds every day once. */
-    static final int VERSION = 4;
+    /**
+     * Version of the roll-up tables' definitions: a store built by an older version rebuilds every
+     * day once (5: addresses as UHUGEINT instead of BLOB).
+     */
+    static final int VERSION = 5;
 
     /** Creates the roll-up tables if missing, and marks every day dirty when they were built by another version. */
     static void create(final Statement st) throws SQLException
@@ -75,15 +78,15 @@ public final class Rollups
             + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL,"
             + " targets BIGINT NOT NULL DEFAULT 0)");
         st.execute("CREATE TABLE IF NOT EXISTS port_src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
-            + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, src BLOB NOT NULL)");
+            + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, src UHUGEINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS rollup_months (month DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
         st.execute("CREATE TABLE IF NOT EXISTS port_day_region (day DATE NOT NULL, protocol UTINYINT NOT NULL, port USMALLINT NOT NULL,"
             + " class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL)");
-        st.execute("CREATE TABLE IF NOT EXISTS src_day_region (day DATE NOT NULL, src BLOB NOT NULL, country VARCHAR, asn UBIGINT,"
+        st.execute("CREATE TABLE IF NOT EXISTS src_day_region (day DATE NOT NULL, src UHUGEINT NOT NULL, country VARCHAR, asn UBIGINT,"
             + " packets BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS port_month_region (month DATE NOT NULL, protocol UTINYINT NOT NULL, port USMALLINT NOT NULL,"
             + " class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL)");
-        st.execute("CREATE TABLE IF NOT EXISTS src_month_region (month DATE NOT NULL, src BLOB NOT NULL, country VARCHAR, asn UBIGINT,"
+        st.execute("CREATE TABLE IF NOT EXISTS src_month_region (month DATE NOT NULL, src UHUGEINT NOT NULL, country VARCHAR, asn UBIGINT,"
             + " packets BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS country_month_region (month DATE NOT NULL, country VARCHAR NOT NULL, sources BIGINT NOT NULL,"
             + " packets BIGINT NOT NULL)");
@@ -91,7 +94,7 @@ public final class Rollups
             + " packets BIGINT NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS sensor_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, bins BIGINT NOT NULL,"
             + " first_bin BIGINT NOT NULL, last_bin_end BIGINT NOT NULL, max_gap_us BIGINT NOT NULL)");
-        st.execute("CREATE TABLE IF NOT EXISTS src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, src BLOB NOT NULL,"
+        st.execute("CREATE TABLE IF NOT EXISTS src_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, src UHUGEINT NOT NULL,"
             + " packets BIGINT NOT NULL, bytes BIGINT NOT NULL)");
     }
 

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
+import java.math.BigInteger;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ import java.util.List;
  * NULL), ASN (UBIGINT, 0 = unknown) and AS organisation (or NULL) from the {@link Enricher}:
  *
  * <pre>
- * sources  (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)
+ * sources  (src UHUGEINT PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)
  * geo_meta (key VARCHAR PRIMARY KEY, value VARCHAR)   -- geo_version, and while re-attributing:
  *                                                      -- reattribute_version, reattribute_after (hex src)
  * </pre>
@@ -63,12 +64,12 @@ public final class SourceTable
 {
     private static final Logger LOG = LoggerFactory.getLogger(SourceTable.class);
 
-    static final String CREATE_SOURCES = "CREATE TABLE IF NOT EXISTS sources (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)";
+    static final String CREATE_SOURCES = "CREATE TABLE IF NOT EXISTS sources (src UHUGEINT PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)";
     static final String CREATE_GEO_META = "CREATE TABLE IF NOT EXISTS geo_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)";
 
     /** Arrow layout of the rows handed to DuckDB (the table's columns in order). */
     static final Schema SCHEMA = new Schema(List.of(
-        new Field("src", new FieldType(false, new ArrowType.FixedSizeBinary(16), null), null),
+        new Field("src", new FieldType(false, new ArrowType.FixedSizeBinary(16), null, StoredAddress.UHUGEINT_EXTENSION), null),
         new Field("country", new FieldType(true, ArrowType.Utf8.INSTANCE, null), null),
         new Field("asn", new FieldType(false, new ArrowType.Int(64, false), null), null),
         new Field("as_name", new FieldType(true, ArrowType.Utf8.INSTANCE, null), null)));
@@ -265,15 +266,20 @@ public final class SourceTable
             return 0;
         }
         final List<byte[]> chunk = new ArrayList<>(chunkRows);
-        try (PreparedStatement ps = db.prepareStatement("SELECT src FROM sources WHERE src > from_hex(?) ORDER BY src LIMIT ?"))
+        // the position is the hex of the last source done (32 digits), empty before the first chunk
+        final BigInteger from = reattributeAfter.isEmpty() ? BigInteger.ZERO : new BigInteger(reattributeAfter, 16).add(BigInteger.ONE);
+        if (from.bitLength() <= 128)
         {
-            ps.setString(1, reattributeAfter);
-            ps.setInt(2, chunkRows);
-            try (ResultSet rs = ps.executeQuery())
+            try (PreparedStatement ps = db.prepareStatement("SELECT src FROM sources WHERE src >= " + StoredAddress.literal(from)
+                + " ORDER BY src LIMIT ?"))
             {
-                while (rs.next())
+                ps.setInt(1, chunkRows);
+                try (ResultSet rs = ps.executeQuery())
                 {
-                    chunk.add(rs.getBytes(1));
+                    while (rs.next())
+                    {
+                        chunk.add(StoredAddress.read(rs, 1));
+                    }
                 }
             }
         }
@@ -323,7 +329,7 @@ public final class SourceTable
             {
                 final byte[] a = addresses.get(i);
                 final Enrichment e = enricher.lookup(a);
-                src.set(i, a);
+                StoredAddress.set(src, i, a);
                 if (e.country() == null)
                 {
                     country.setNull(i);

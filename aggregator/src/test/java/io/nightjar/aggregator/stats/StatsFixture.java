@@ -3,6 +3,7 @@ package io.nightjar.aggregator.stats;
 import io.nightjar.aggregator.api.QueryParams;
 import io.nightjar.aggregator.auth.Principal;
 import io.nightjar.aggregator.store.FlowStore;
+import io.nightjar.aggregator.store.StoredAddress;
 import io.nightjar.wire.arrow.BatchSchemas;
 import io.nightjar.wire.arrow.BinBatchBuilder;
 import io.nightjar.wire.arrow.DecodedBatch;
@@ -216,11 +217,11 @@ final class StatsFixture implements AutoCloseable
         }
         flows.clear();
         try (java.sql.Connection c = store.openReader();
-             PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)"))
+             PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO sources VALUES (" + StoredAddress.PARAMETER + ", ?, ?, ?)"))
         {
             for (final Map.Entry<String, Object[]> s : sources.entrySet())
             {
-                ps.setBytes(1, Addresses.parse(s.getKey()));
+                StoredAddress.bind(ps, 1, Addresses.parse(s.getKey()));
                 ps.setString(2, (String)s.getValue()[0]);
                 ps.setLong(3, (Long)s.getValue()[1]);
                 ps.setString(4, (String)s.getValue()[2]);

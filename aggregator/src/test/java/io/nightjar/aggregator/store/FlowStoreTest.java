@@ -33,6 +33,7 @@ import java.sql.Statement;
 import java.util.StringJoiner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FlowStoreTest
 {
@@ -82,7 +83,7 @@ class FlowStoreTest
     }
 
     @Test
-    void flowRowsKeepEveryFieldAndAddressesAreSixteenByteBlobs(@TempDir final Path dir) throws Exception
+    void flowRowsKeepEveryFieldAndAddressesAreStoredAsTheir128BitNumbers(@TempDir final Path dir) throws Exception
     {
         try (FlowStore store = FlowStore.open(dir, allocator);
              DecodedBatch batch = flowsBatch(flow("192.0.2.7", 23, 5, null), flow("2001:db8::1", 443, 7, Addresses.parse("203.0.113.9"))))
@@ -91,12 +92,14 @@ class FlowStoreTest
             store.setProgress("s1", new Progress(1, 77, 1, "spool-a"));
             store.commit();
             try (Connection c = store.openReader(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT sensor_id, octet_length(src), port, packets, bytes, victim IS NULL,"
-                     + " epoch_us(bin_start), epoch_us(first_ts), syn_options, destination_sketch FROM flows ORDER BY port"))
+                 ResultSet rs = st.executeQuery("SELECT sensor_id, typeof(src), port, packets, bytes, victim IS NULL,"
+                     + " epoch_us(bin_start), epoch_us(first_ts), syn_options, destination_sketch, src, victim FROM flows ORDER BY port"))
             {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("s1");
-                assertThat(rs.getInt(2)).isEqualTo(16);
+                assertThat(rs.getString(2)).isEqualTo("UHUGEINT");
+                // ::ffff:192.0.2.7 read big-endian: 0xffff_c000_0207
+                assertThat(rs.getObject(11)).isEqualTo(java.math.BigInteger.valueOf(0xFFFF_C000_0207L));
                 assertThat(rs.getInt(3)).isEqualTo(23);
                 assertThat(rs.getLong(4)).isEqualTo(5);
                 assertThat(rs.getLong(5)).isEqualTo(300);
@@ -108,7 +111,17 @@ class FlowStoreTest
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(3)).isEqualTo(443);
                 assertThat(rs.getBoolean(6)).isFalse();
+                assertThat(rs.getObject(11)).isEqualTo(new java.math.BigInteger("20010db8000000000000000000000001", 16));
+                assertThat(rs.getObject(12)).isEqualTo(java.math.BigInteger.valueOf(0xFFFF_CB00_7109L));
+                assertThat(StoredAddress.read(rs, 11)).containsExactly(Addresses.parse("2001:db8::1"));
                 assertThat(rs.next()).isFalse();
+            }
+            // numbers keep the addresses' order: IPv4-mapped (::ffff:0:0/96) before 2001:db8::/32
+            try (Connection c = store.openReader(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT port FROM flows ORDER BY src"))
+            {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(23);
             }
             assertThat(store.progress()).containsEntry("s1", new Progress(1, 77, 1, "spool-a"));
         }
@@ -123,8 +136,10 @@ class FlowStoreTest
         try (Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(FlowStore.FILE_NAME));
              Statement st = c.createStatement())
         {
-            st.execute(Ddl.createTable("flows", v1));
-            st.execute("INSERT INTO flows SELECT 's0', make_timestamp(0), 60000000, '\\x00'::BLOB, 6, 23, 1, 0, NULL, 1, 60, 1, NULL,"
+            // (and, as then, addresses as 16-byte BLOBs)
+            st.execute(Ddl.createTable("flows", v1).replace("UHUGEINT", "BLOB"));
+            st.execute("INSERT INTO flows SELECT 's0', make_timestamp(0), 60000000, '\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\xFF\\xFF\\xC0\\x00\\x02\\x07'::BLOB,"
+                + " 6, 23, 1, 0, NULL, 1, 60, 1, NULL,"
                 + " make_timestamp(0), make_timestamp(0), 2, 40, 40, 1024, ''");
         }
         final byte[] slots = io.nightjar.wire.schema.BackscatterDetail.encodeSlots(new int[] {3, 0, 0, 0, 0, 9}, 0, 6);
@@ -149,6 +164,56 @@ class FlowStoreTest
         }
     }
 
+
+    @Test
+    void aStoreWithBlobAddressesIsConvertedInPlaceKeepingEveryRow(@TempDir final Path dir) throws Exception
+    {
+        // the layout before addresses were UHUGEINT: flows.src, flows.victim and sources.src as 16-byte BLOBs
+        final String v4 = "'\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\xFF\\xFF\\xC6\\x33\\x64\\x01'::BLOB";
+        final String v6 = "'\\x20\\x01\\x0D\\xB8\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\xFE'::BLOB";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(FlowStore.FILE_NAME));
+             Statement st = c.createStatement())
+        {
+            st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS).replace("UHUGEINT", "BLOB"));
+            final String rest = ", 6, 23, 1, 0, %s, 1, 60, 1, NULL, make_timestamp(0), make_timestamp(0), 2, 40, 40, 1024, '', NULL, NULL)";
+            st.execute("INSERT INTO flows VALUES ('s0', make_timestamp(0), 60000000, " + v4 + rest.formatted("NULL"));
+            st.execute("INSERT INTO flows VALUES ('s0', make_timestamp(0), 60000000, " + v6 + rest.formatted(v4));
+            st.execute("CREATE TABLE sources (src BLOB PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)");
+            st.execute("INSERT INTO sources VALUES (" + v4 + ", 'VN', 7552, 'Viettel'), (" + v6 + ", NULL, 0, NULL)");
+        }
+        try (FlowStore store = FlowStore.open(dir, allocator); Connection c = store.openReader(); Statement st = c.createStatement())
+        {
+            final java.math.BigInteger a4 = java.math.BigInteger.valueOf(0xFFFF_C633_6401L);
+            final java.math.BigInteger a6 = new java.math.BigInteger("20010db80000000000000000000000fe", 16);
+            try (ResultSet rs = st.executeQuery("SELECT typeof(src), typeof(victim), src, victim FROM flows ORDER BY src"))
+            {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("UHUGEINT");
+                assertThat(rs.getString(2)).isEqualTo("UHUGEINT");
+                assertThat(rs.getObject(3)).isEqualTo(a4);
+                assertThat(rs.getObject(4)).isNull();
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getObject(3)).isEqualTo(a6);
+                assertThat(rs.getObject(4)).isEqualTo(a4);
+                assertThat(rs.next()).isFalse();
+            }
+            try (ResultSet rs = st.executeQuery("SELECT s.src, s.country, s.asn, count(f.src) FROM sources s LEFT JOIN flows f ON f.src = s.src"
+                + " GROUP BY ALL ORDER BY s.src"))
+            {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getObject(1)).isEqualTo(a4);
+                assertThat(rs.getString(2)).isEqualTo("VN");
+                assertThat(rs.getLong(3)).isEqualTo(7552);
+                assertThat(rs.getLong(4)).as("the flow row joins its source").isEqualTo(1);
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getObject(1)).isEqualTo(a6);
+                assertThat(rs.next()).isFalse();
+            }
+            // the key survived the swap of tables: a duplicate source is refused
+            assertThatThrownBy(() -> st.execute("INSERT INTO sources VALUES (" + a4 + "::UHUGEINT, 'TH', 1, 'x')"))
+                .hasMessageContaining("Duplicate key");
+        }
+    }
     @Test
     void rolledBackRowsAndProgressAreBothAbsentAfterReopen(@TempDir final Path dir) throws Exception
     {

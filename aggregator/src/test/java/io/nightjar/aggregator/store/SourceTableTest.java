@@ -83,7 +83,7 @@ class SourceTableTest
         {
             while (rs.next())
             {
-                final byte[] src = rs.getBytes(1);
+                final byte[] src = StoredAddress.read(rs, 1);
                 final List<Object> row = new ArrayList<>();
                 row.add(Addresses.toString(Addresses.hi(src), Addresses.lo(src)));
                 row.add(rs.getString(2));

@@ -9,10 +9,13 @@ import io.nightjar.wire.schema.TrafficClass;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.duckdb.DuckDBConnection;
 
@@ -23,6 +26,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -64,11 +68,24 @@ public final class InsertCeiling
         @Override protected Schema readSchema() { return schema; }
     }
 
+    /** {@code schema} with {@code extension} on its address fields ({@code src}, {@code victim}). */
+    static Schema withAddressExtension(final Schema schema, final Map<String, String> extension)
+    {
+        final List<Field> fields = new ArrayList<>();
+        for (final Field f : schema.getFields())
+        {
+            fields.add(f.getName().equals("src") || f.getName().equals("victim")
+                ? new Field(f.getName(), new FieldType(f.isNullable(), f.getType(), null, extension), null) : f);
+        }
+        return new Schema(fields);
+    }
+
     /** Runs the variants four times and prints each one's time. */
     public static void main(final String[] args) throws Exception
     {
         final RootAllocator alloc = new RootAllocator();
         final List<DecodedBatch> decoded = new ArrayList<>();
+        final List<byte[]> streams = new ArrayList<>();
         final Random rnd = new Random(1);
         for (int b = 0; b < 40; b++)
         {
@@ -87,11 +104,42 @@ public final class InsertCeiling
                 }
                 final ByteArrayOutputStream out = new ByteArrayOutputStream();
                 fb.writeTo(out);
+                streams.add(out.toByteArray());
                 decoded.add(IpcStreams.read(new ByteArrayInputStream(out.toByteArray()), BatchSchemas.FLOWS, alloc));
             }
         }
         final List<ArrowRecordBatch> all = new ArrayList<>();
         decoded.forEach(d -> all.addAll(d.batches()));
+        // variants UUID and UHUGE: the same rows with the addresses typed by an Arrow extension, so
+        // that DuckDB stores a fixed 16-byte value; UUID keeps the network byte order (DuckDB orders
+        // UUIDs as their bytes), UHUGEINT wants the 128-bit number little-endian (reversed here, once)
+        final Schema uuidSchema = withAddressExtension(BatchSchemas.FLOWS, Map.of("ARROW:extension:name", "arrow.uuid", "ARROW:extension:metadata", ""));
+        final Schema uhugeSchema = withAddressExtension(BatchSchemas.FLOWS, Map.of("ARROW:extension:name", "arrow.opaque",
+            "ARROW:extension:metadata", "{\"type_name\":\"uhugeint\",\"vendor_name\":\"DuckDB\"}"));
+        final List<ArrowRecordBatch> reversed = new ArrayList<>();
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(BatchSchemas.FLOWS, alloc))
+        {
+            for (final byte[] stream : streams)
+            {
+                // a second decoding, so that the reversed buffers are not the other variants'
+                for (final ArrowRecordBatch b : IpcStreams.read(new ByteArrayInputStream(stream), BatchSchemas.FLOWS, alloc).batches())
+                {
+                    new VectorLoader(root).load(b);
+                    for (final String name : List.of("src", "victim"))
+                    {
+                        final org.apache.arrow.memory.ArrowBuf data = ((FixedSizeBinaryVector)root.getVector(name)).getDataBuffer();
+                        for (int i = 0; i < root.getRowCount(); i++)
+                        {
+                            final long hi = data.getLong(i * 16L);
+                            final long lo = data.getLong(i * 16L + 8);
+                            data.setLong(i * 16L, Long.reverseBytes(lo));
+                            data.setLong(i * 16L + 8, Long.reverseBytes(hi));
+                        }
+                    }
+                    reversed.add(b);
+                }
+            }
+        }
         Class.forName("org.duckdb.DuckDBDriver");
         final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nightjar-insert-ceiling");
         try
@@ -121,9 +169,14 @@ public final class InsertCeiling
                 st.execute("CREATE TABLE flows (" + table + ")");
                 // the source as two fixed-width halves instead of a 16-byte BLOB (variant FIXED)
                 st.execute("CREATE TABLE flows_fixed (" + table.replace("src BLOB", "src_hi UBIGINT, src_lo UBIGINT") + ")");
+                st.execute("CREATE TABLE flows_uuid (" + table.replace("src BLOB", "src UUID").replace("victim BLOB", "victim UUID") + ")");
+                st.execute("CREATE TABLE flows_uhuge (" + table.replace("src BLOB", "src UHUGEINT").replace("victim BLOB", "victim UHUGEINT") + ")");
+                st.execute("SET arrow_lossless_conversion = true");
                 final String[] variants = {
                     "SELECT * FROM v",
                     "FIXED",
+                    "UUID",
+                    "UHUGE",
                     "UNION2",
                     "STAGE",
                     "SELECT count(*) FROM v",
@@ -153,6 +206,18 @@ public final class InsertCeiling
                                 st.executeUpdate("INSERT INTO flows SELECT * FROM v1 UNION ALL SELECT * FROM v2");
                                 st.execute("DROP VIEW IF EXISTS v1");
                                 st.execute("DROP VIEW IF EXISTS v2");
+                            }
+                        }
+                        else if (v.equals("UUID") || v.equals("UHUGE"))
+                        {
+                            final boolean uuid = v.equals("UUID");
+                            try (Concat reader = new Concat(alloc, uuid ? uuidSchema : uhugeSchema, uuid ? all : reversed);
+                                 ArrowArrayStream stream = ArrowArrayStream.allocateNew(alloc))
+                            {
+                                Data.exportArrayStream(alloc, reader, stream);
+                                c.registerArrowStream("v", stream);
+                                st.executeUpdate("INSERT INTO " + (uuid ? "flows_uuid" : "flows_uhuge") + " SELECT * FROM v");
+                                st.execute("DROP VIEW IF EXISTS v");
                             }
                         }
                         else

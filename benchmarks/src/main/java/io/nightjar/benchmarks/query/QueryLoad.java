@@ -313,7 +313,7 @@ public final class QueryLoad
                 st.execute("INSERT INTO flows (sensor_id, bin_start, bin_length_us, src, protocol, port, class, fingerprint, victim, packets, bytes,"
                     + " destinations, destination_sketch, first_ts, last_ts, tcp_flags, ttl_min, ttl_max, syn_window, syn_options) SELECT 'sensor-' || (i % " + sensors + ")::VARCHAR, make_timestamp(" + YEAR_START_US + " + (i * " + days * 1440L
                     + " // " + records + ") * 60000000), 60000000,"
-                    + " unhex(printf('00000000000000000000ffff%08x', (1000000 + floor(" + sources + " * pow((h % 1000003) / 1000003.0, 2.5)))::BIGINT)),"
+                    + " (281470681743360 + (1000000 + floor(" + sources + " * pow((h % 1000003) / 1000003.0, 2.5)))::BIGINT)::UHUGEINT,"
                     + " CASE WHEN h % 100 < 80 THEN 6 WHEN h % 100 < 92 THEN 17 ELSE 6 END,"
                     + " CASE WHEN (h >> 8) % 100 < 70 THEN " + ports + "[1 + floor(20 * pow(((h >> 16) % 10007) / 10007.0, 3))::INTEGER]"
                     + " ELSE ((h >> 20) % 65536) END,"
@@ -345,7 +345,7 @@ public final class QueryLoad
                 list.append(k == 0 ? "'" : ", '").append(cc[k]).append('\'');
             }
             list.append(']');
-            st.execute("INSERT INTO sources SELECT unhex(printf('00000000000000000000ffff%08x', 1000000 + i)), " + list + "[1 + (hash(i) % " + cc.length
+            st.execute("INSERT INTO sources SELECT (281470681743360 + 1000000 + i)::UHUGEINT, " + list + "[1 + (hash(i) % " + cc.length
                 + ")::INTEGER], 1000 + hash(i) % 5000, 'AS' || (1000 + hash(i) % 5000)::VARCHAR FROM range(" + (sources + 1) + ") t(i)");
             st.execute("INSERT OR REPLACE INTO rollup_days SELECT DISTINCT bin_start::DATE, true, NULL FROM bins");
             st.execute("CHECKPOINT");
