@@ -1,6 +1,5 @@
 package io.nightjar.aggregator.ingest;
 
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -137,7 +136,7 @@ final class SensorSession extends ChannelInboundHandlerAdapter
         }
         final boolean bins = (frame.flags() & Frame.FLAG_BINS) != 0;
         final BufferAllocator allocator = context.allocator();
-        final DecodedBatch read = IpcStreams.read(new ByteBufInputStream(frame.payload()), BatchSchemas.of(bins, schemaVersion), allocator);
+        final DecodedBatch read = IpcStreams.read(frame.payload(), BatchSchemas.of(bins, schemaVersion), allocator);
         try
         {
             if (read.rows() != header.rows())

@@ -1,5 +1,6 @@
 package io.nightjar.wire.arrow;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -25,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,8 +62,28 @@ public final class IpcStreams
      */
     public static DecodedBatch read(final InputStream in, final Schema expected, final BufferAllocator allocator)
     {
+        return read(in, Channels.newChannel(in), expected, allocator);
+    }
+
+    /**
+     * Reads a whole IPC stream from the readable bytes of {@code payload} (a BATCH frame's, after its
+     * header), advancing its reader index; as {@link #read(InputStream, Schema, BufferAllocator)}, but
+     * each message is copied once, straight from the buffer into Arrow's (not through a stream's
+     * 8-KiB transfer array).
+     *
+     * @throws InvalidBatchException if the bytes are not an IPC stream of {@code expected}.
+     */
+    public static DecodedBatch read(final ByteBuf payload, final Schema expected, final BufferAllocator allocator)
+    {
+        return read(new ByteBufInputStream(payload), new ByteBufChannel(payload), expected, allocator);
+    }
+
+    /** {@code channel} reads the same bytes as {@code in} and moves its position with it. */
+    private static DecodedBatch read(final InputStream in, final ReadableByteChannel channel, final Schema expected,
+                                     final BufferAllocator allocator)
+    {
         final List<ArrowRecordBatch> batches = new ArrayList<>();
-        final BodyTrackingReader messages = new BodyTrackingReader(in, allocator);
+        final BodyTrackingReader messages = new BodyTrackingReader(in, channel, allocator);
         long rows = 0;
         try (ArrowStreamReader reader = new CheckedStreamReader(messages, allocator))
         {
@@ -234,10 +256,10 @@ public final class IpcStreams
         private final byte[] prefix = new byte[8];
         private ArrowBuf lastBody;
 
-        BodyTrackingReader(final InputStream stream, final BufferAllocator allocator)
+        BodyTrackingReader(final InputStream stream, final ReadableByteChannel channel, final BufferAllocator allocator)
         {
-            // the channel reads from the stream only what each message asks for, so between messages their positions agree
-            super(new ReadChannel(Channels.newChannel(stream)), allocator);
+            // the channel reads only what each message asks for, so between messages its position and the stream's agree
+            super(new ReadChannel(channel), allocator);
             this.stream = stream;
             this.exactLength = stream instanceof ByteArrayInputStream || stream instanceof ByteBufInputStream;
         }
@@ -289,6 +311,43 @@ public final class IpcStreams
             {
                 body.getReferenceManager().release(body.refCnt());
             }
+        }
+    }
+
+    /** A channel over a buffer's readable bytes: reads advance its reader index (shared with a {@link ByteBufInputStream} over it). */
+    private static final class ByteBufChannel implements ReadableByteChannel
+    {
+        private final ByteBuf buf;
+
+        ByteBufChannel(final ByteBuf buf)
+        {
+            this.buf = buf;
+        }
+
+        @Override
+        public int read(final ByteBuffer dst)
+        {
+            if (!buf.isReadable())
+            {
+                return dst.hasRemaining() ? -1 : 0;
+            }
+            final int n = Math.min(dst.remaining(), buf.readableBytes());
+            final int limit = dst.limit();
+            dst.limit(dst.position() + n);
+            buf.readBytes(dst);
+            dst.limit(limit);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen()
+        {
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
         }
     }
 }
