@@ -1,6 +1,7 @@
 package io.nightjar.aggregator.ingest;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -63,6 +64,10 @@ public final class IngestServer implements AutoCloseable
             .channel(channelType)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // BATCH frames are up to --max-frame (typically 0.5-1 MB): Netty 4.2's adaptive allocator
+            // takes a fresh direct chunk for many of their cumulation buffers, which the JDK zeroes
+            // and the kernel faults in; the pooled arenas reuse theirs
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
             .childHandler(new ChannelInitializer<SocketChannel>()
             {

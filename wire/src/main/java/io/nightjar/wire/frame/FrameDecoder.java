@@ -14,6 +14,9 @@ import java.util.List;
  */
 public final class FrameDecoder extends ByteToMessageDecoder
 {
+    /** The most a frame header makes the decoder reserve ahead of the bytes themselves. */
+    static final int MAX_RESERVE = 4 << 20;
+
     private final int maxPayload;
     private final boolean fromSensor;
     private boolean failed;
@@ -51,8 +54,16 @@ public final class FrameDecoder extends ByteToMessageDecoder
             final int start = in.readerIndex();
             final long length = in.getUnsignedInt(start + 8);
             final FrameType type = checkHeader(in, start, length);
-            if (in.readableBytes() < Frame.HEADER_LENGTH + length)
+            final long missing = Frame.HEADER_LENGTH + length - in.readableBytes();
+            if (missing > 0)
             {
+                // room for the rest of the frame now, so that the cumulation grows once instead of
+                // doubling (and copying) several times while a large BATCH arrives; bounded, so that a
+                // header alone cannot make a connection hold much more than it has sent
+                if (missing <= MAX_RESERVE && in.writableBytes() < missing)
+                {
+                    in.ensureWritable((int)missing);
+                }
                 return;
             }
             final int flags = in.getUnsignedShort(start + 6);

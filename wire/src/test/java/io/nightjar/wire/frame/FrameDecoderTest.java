@@ -37,6 +37,43 @@ class FrameDecoderTest
     }
 
     @Test
+    void largeFramesArrivingInTlsRecordSizedPiecesAreReassembledWhileEarlierOnesAreStillHeld()
+    {
+        // frames over and under the decoder's reserve ahead, each sent in 16-KiB pieces; every frame
+        // is kept until the end, so the cumulation buffer is shared with their slices while it grows
+        final int[] sizes = {1 << 20, 3, FrameDecoder.MAX_RESERVE + 12_345, 700_000};
+        final EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(64 << 20, true));
+        final java.util.Random rnd = new java.util.Random(5);
+        final java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        final java.util.List<Frame> got = new java.util.ArrayList<>();
+        for (final int size : sizes)
+        {
+            final byte[] payload = new byte[size];
+            rnd.nextBytes(payload);
+            sent.add(payload);
+            final ByteBuf frame = Unpooled.wrappedBuffer(Frames.header(ALLOC, FrameType.BATCH, 0, size), Unpooled.wrappedBuffer(payload));
+            while (frame.isReadable())
+            {
+                ch.writeInbound(frame.readRetainedSlice(Math.min(16 << 10, frame.readableBytes())));
+                for (Frame f; (f = ch.readInbound()) != null; )
+                {
+                    got.add(f);
+                }
+            }
+            frame.release();
+        }
+        assertThat(got).hasSize(sizes.length);
+        for (int i = 0; i < sizes.length; i++)
+        {
+            final byte[] b = new byte[got.get(i).payload().readableBytes()];
+            got.get(i).payload().getBytes(got.get(i).payload().readerIndex(), b);
+            assertThat(b).as("frame %d", i).isEqualTo(sent.get(i));
+            got.get(i).release();
+        }
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
     void aLengthOverTheMaximumFailsOnTheHeaderBeforeAnyPayloadArrives()
     {
         final EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024, true));
