@@ -28,7 +28,7 @@ import java.util.Map;
  * {@code arrow_lossless_conversion}), holding the number little-endian: {@link #toStore} writes that
  * copy of a wire column. In SQL results the column reads as a {@link BigInteger} ({@link #read}), and
  * a parameter is bound as the number's text ({@link #PARAMETER}, {@link #bind}: the JDBC driver
- * binds a BigInteger as a signed HUGEINT only) or inlined as a literal ({@link #literal}).
+ * binds a BigInteger as a signed HUGEINT only) or inlined as a literal.
  */
 public final class StoredAddress
 {
@@ -58,13 +58,13 @@ public final class StoredAddress
     }
 
     /** SQL literal of {@code address} (16 bytes, network order) as a UHUGEINT. */
-    public static String literal(final byte[] address)
+    static String literal(final byte[] address)
     {
         return new BigInteger(1, address) + "::UHUGEINT";
     }
 
     /** SQL literal of the number {@code value} (0 to 2^128-1) as a UHUGEINT. */
-    public static String literal(final BigInteger value)
+    static String literal(final BigInteger value)
     {
         return value + "::UHUGEINT";
     }
