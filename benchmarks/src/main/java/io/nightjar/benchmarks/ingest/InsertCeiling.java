@@ -1,5 +1,6 @@
 package io.nightjar.benchmarks.ingest;
 
+import io.nightjar.aggregator.store.StoredAddress;
 import io.nightjar.wire.arrow.BatchSchemas;
 import io.nightjar.wire.arrow.DecodedBatch;
 import io.nightjar.wire.arrow.FlowBatchBuilder;
@@ -114,8 +115,7 @@ public final class InsertCeiling
         // that DuckDB stores a fixed 16-byte value; UUID keeps the network byte order (DuckDB orders
         // UUIDs as their bytes), UHUGEINT wants the 128-bit number little-endian (reversed here, once)
         final Schema uuidSchema = withAddressExtension(BatchSchemas.FLOWS, Map.of("ARROW:extension:name", "arrow.uuid", "ARROW:extension:metadata", ""));
-        final Schema uhugeSchema = withAddressExtension(BatchSchemas.FLOWS, Map.of("ARROW:extension:name", "arrow.opaque",
-            "ARROW:extension:metadata", "{\"type_name\":\"uhugeint\",\"vendor_name\":\"DuckDB\"}"));
+        final Schema uhugeSchema = withAddressExtension(BatchSchemas.FLOWS, StoredAddress.UHUGEINT_EXTENSION);
         final List<ArrowRecordBatch> reversed = new ArrayList<>();
         try (VectorSchemaRoot root = VectorSchemaRoot.create(BatchSchemas.FLOWS, alloc))
         {
@@ -171,7 +171,7 @@ public final class InsertCeiling
                 st.execute("CREATE TABLE flows_fixed (" + table.replace("src BLOB", "src_hi UBIGINT, src_lo UBIGINT") + ")");
                 st.execute("CREATE TABLE flows_uuid (" + table.replace("src BLOB", "src UUID").replace("victim BLOB", "victim UUID") + ")");
                 st.execute("CREATE TABLE flows_uhuge (" + table.replace("src BLOB", "src UHUGEINT").replace("victim BLOB", "victim UHUGEINT") + ")");
-                st.execute("SET arrow_lossless_conversion = true");
+                st.execute(StoredAddress.ARROW_SETTING);
                 final String[] variants = {
                     "SELECT * FROM v",
                     "FIXED",
