@@ -57,12 +57,6 @@ public final class StoredAddress
         return "('0x' || hex(" + column + "))::UHUGEINT";
     }
 
-    /** SQL literal of {@code address} (16 bytes, network order) as a UHUGEINT. */
-    static String literal(final byte[] address)
-    {
-        return new BigInteger(1, address) + "::UHUGEINT";
-    }
-
     /** SQL literal of the number {@code value} (0 to 2^128-1) as a UHUGEINT. */
     static String literal(final BigInteger value)
     {

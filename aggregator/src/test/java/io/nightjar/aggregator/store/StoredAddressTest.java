@@ -67,8 +67,8 @@ class StoredAddressTest
         final byte[] a = Addresses.parse("fe80::1:2:3:4");
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement())
         {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredAddress.literal(a) + " = " + StoredAddress.PARAMETER + ", "
-                + StoredAddress.blob(StoredAddress.literal(a)) + ", " + StoredAddress.literal(a)))
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredAddress.literal(StoredAddress.number(a)) + " = " + StoredAddress.PARAMETER + ", "
+                + StoredAddress.blob(StoredAddress.literal(StoredAddress.number(a))) + ", " + StoredAddress.literal(StoredAddress.number(a))))
             {
                 StoredAddress.bind(ps, 1, a);
                 try (ResultSet rs = ps.executeQuery())
