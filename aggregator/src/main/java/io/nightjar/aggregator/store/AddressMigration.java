@@ -6,6 +6,8 @@ import org.slf4j.LoggerFactory;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Converts a store written before addresses were kept as UHUGEINT ({@link StoredAddress}): the
@@ -24,13 +26,13 @@ final class AddressMigration
     static void run(final Statement st) throws SQLException
     {
         final long start = System.nanoTime();
-        final StringBuilder done = new StringBuilder();
+        final List<String> done = new ArrayList<>();
         for (final String column : new String[] {"src", "victim"})
         {
             if (isBlob(st, "flows", column))
             {
                 st.execute("ALTER TABLE flows ALTER " + column + " TYPE UHUGEINT USING " + StoredAddress.fromBlob(column));
-                done.append(done.length() == 0 ? "" : ", ").append("flows.").append(column);
+                done.add("flows." + column);
             }
         }
         if (isBlob(st, "sources", "src"))
@@ -40,14 +42,14 @@ final class AddressMigration
             st.execute("INSERT INTO sources_converted SELECT " + StoredAddress.fromBlob("src") + ", country, asn, as_name FROM sources");
             st.execute("DROP TABLE sources");
             st.execute("ALTER TABLE sources_converted RENAME TO sources");
-            done.append(done.length() == 0 ? "" : ", ").append("sources.src");
+            done.add("sources.src");
         }
-        if (done.length() > 0)
+        if (!done.isEmpty())
         {
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM flows"))
             {
                 rs.next();
-                LOG.info("store: addresses converted from 16-byte BLOB to UHUGEINT ({}; {} flow records) in {} ms", done, rs.getLong(1),
+                LOG.info("store: addresses converted from 16-byte BLOB to UHUGEINT ({}; {} flow records) in {} ms", String.join(", ", done), rs.getLong(1),
                     (System.nanoTime() - start) / 1_000_000);
             }
         }
