@@ -77,28 +77,34 @@ public final class Aggregator implements AutoCloseable
      */
     public record Settings(InetSocketAddress listen, InetSocketAddress http, Path dataDirectory, SslContext tls, SensorRegistry registry,
                            int maxFrameBytes, int idleTimeoutSeconds, long queueHighWaterBytes, long maxGroupRows, int ioThreads, Tokens tokens,
-                           Enricher enricher, CryptoPanKey anonymizeKey)
+                           Enricher enricher, CryptoPanKey anonymizeKey, int storeWriters)
     {
+        /** Writer lanes by default: two (measured on 2 cores, benchmarks/README.md), or one on a single core. */
+        public static int defaultStoreWriters()
+        {
+            return Math.min(2, Runtime.getRuntime().availableProcessors());
+        }
+
         /** Defaults for everything but the addresses, data directory, TLS and registry (no geo data: {@link Enricher#none()}). */
         public static Settings of(final InetSocketAddress listen, final InetSocketAddress http, final Path data, final SslContext tls,
                                   final SensorRegistry registry)
         {
             return new Settings(listen, http, data, tls, registry, Frame.DEFAULT_MAX_PAYLOAD, 60, 256L << 20, 1_000_000, 0, null, Enricher.none(),
-                null);
+                null, defaultStoreWriters());
         }
 
         /** The same with another idle timeout. */
         public Settings withIdleTimeout(final int seconds)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, seconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens,
-                enricher, anonymizeKey);
+                enricher, anonymizeKey, storeWriters);
         }
 
         /** The same with another bound on queued batch bytes (back-pressure high-water mark). */
         public Settings withQueueHighWater(final long bytes)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, bytes, maxGroupRows, ioThreads, tokens,
-                enricher, anonymizeKey);
+                enricher, anonymizeKey, storeWriters);
         }
 
         /**
@@ -108,28 +114,35 @@ public final class Aggregator implements AutoCloseable
         public Settings withTokens(final Tokens t)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, t,
-                enricher, anonymizeKey);
+                enricher, anonymizeKey, storeWriters);
         }
 
         /** The same with another source enricher (null: no {@code sources} table upkeep). */
         public Settings withEnricher(final Enricher e)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
-                tokens, e, anonymizeKey);
+                tokens, e, anonymizeKey, storeWriters);
         }
 
         /** The same with this Crypto-PAn key for anonymised exports (null: none). */
         public Settings withAnonymizeKey(final CryptoPanKey key)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
-                tokens, enricher, key);
+                tokens, enricher, key, storeWriters);
+        }
+
+        /** The same with {@code n} store writer lanes (at least 1). */
+        public Settings withStoreWriters(final int n)
+        {
+            return new Settings(listen, http, dataDirectory, tls, registry, maxFrameBytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads,
+                tokens, enricher, anonymizeKey, n);
         }
 
         /** The same with another maximum frame payload. */
         public Settings withMaxFrame(final int bytes)
         {
             return new Settings(listen, http, dataDirectory, tls, registry, bytes, idleTimeoutSeconds, queueHighWaterBytes, maxGroupRows, ioThreads, tokens,
-                enricher, anonymizeKey);
+                enricher, anonymizeKey, storeWriters);
         }
     }
 
@@ -165,7 +178,7 @@ public final class Aggregator implements AutoCloseable
         }
         this.sources = table;
         this.attribution = s.enricher() == null || s.enricher().isEmpty() ? "" : Enricher.ATTRIBUTION;
-        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics, table);
+        this.writer = new StoreWriter(store, s.queueHighWaterBytes(), s.maxGroupRows(), metrics, table, s.storeWriters());
         IngestServer server = null;
         HttpApi http = null;
         try
@@ -262,7 +275,10 @@ public final class Aggregator implements AutoCloseable
         out.single("nightjar_store_failures_total", "counter", "Store transactions rolled back.", m.storeFailures.sum());
         out.single("nightjar_ingest_pauses_total", "counter", "Times connections stopped reading because the writer's queue was full.",
             m.pauses.sum());
-        out.single("nightjar_store_queue_bytes", "gauge", "Bytes of batches queued for the store's writer.", writer.queuedBytes());
+        out.single("nightjar_store_queue_bytes", "gauge", "Bytes of batches queued for the store's writers.", writer.queuedBytes());
+        out.single("nightjar_store_writer_lanes", "gauge", "Store writer lanes (connections and threads applying batches).", writer.lanes());
+        out.single("nightjar_store_duckdb_single_thread", "gauge", "1 while DuckDB runs with one thread because two or more writer lanes are loaded.",
+            writer.duckDbSingleThreaded() ? 1 : 0);
         long size = 0;
         try
         {

@@ -79,6 +79,11 @@ public final class AggregatorCommand implements Callable<Integer>
             "enables anonymised exports (/api/v1/export?anonymize=cryptopan). Use the same key on every aggregator of a deployment."})
     Path anonymizeKey;
 
+    @Option(names = "--store-writers", paramLabel = "N",
+        description = "Store writer lanes: connections and threads that apply sensors' batches side by side, each sensor on one"
+            + " (default: 2, or 1 on a single core).")
+    Integer storeWriters;
+
     @Option(names = "--no-geo", description = "No source country/ASN attribution (sources are still recorded, as unknown).")
     boolean noGeo;
 
@@ -88,6 +93,10 @@ public final class AggregatorCommand implements Callable<Integer>
         if (noGeo && geo != null)
         {
             throw new IllegalArgumentException("--geo and --no-geo exclude each other");
+        }
+        if (storeWriters != null && (storeWriters < 1 || storeWriters > 16))
+        {
+            throw new IllegalArgumentException("--store-writers must be 1..16, not " + storeWriters);
         }
         final HostPort ingest = HostPort.parse("--listen", listen);
         final HostPort api = HostPort.parse("--http", http);
@@ -120,6 +129,7 @@ public final class AggregatorCommand implements Callable<Integer>
         final Enricher enricher = noGeo ? Enricher.none() : Enricher.load(geo == null ? Enricher.defaultDirectory() : geo);
         final Aggregator.Settings settings = Aggregator.Settings.of(ingest.address(), api.address(), data, tls, registry)
             .withMaxFrame((int)frame).withIdleTimeout(idle).withTokens(apiTokens).withEnricher(enricher)
+            .withStoreWriters(storeWriters == null ? Aggregator.Settings.defaultStoreWriters() : storeWriters)
             .withAnonymizeKey(exportKey);
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -3,80 +3,79 @@ package io.nightjar.aggregator.ingest;
 import io.nightjar.aggregator.store.FlowStore;
 import io.nightjar.aggregator.store.Progress;
 import io.nightjar.aggregator.store.SourceTable;
-import io.nightjar.wire.arrow.BatchSchemas;
-import io.nightjar.wire.frame.ErrorCode;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The store's single writer: takes what connections read (batches, hellos, heartbeats) from one
- * queue, applies them in groups, one DuckDB transaction per group (rows and each sensor's progress
- * together), and only then acknowledges. Exactly-once: a batch whose spool positions are already
- * applied is acknowledged without being applied again.
+ * The store's writers: takes what connections read (batches, hellos, heartbeats) and hands each
+ * sensor's items, in arrival order, to one of its {@link WriterLane}s, which applies them in groups,
+ * one DuckDB transaction per group (rows and each sensor's progress together), and only then
+ * acknowledges. Exactly-once: a batch whose spool positions are already applied is acknowledged
+ * without being applied again. A sensor keeps its lane for the writer's life (lanes are given out
+ * in turn as sensors first appear), so no two transactions write one sensor's rows or progress.
  *
- * <p>Back-pressure: the queue is bounded by bytes. A connection whose submit finds the queue over
- * its high-water mark stops reading (TCP then pushes back on the sensor) and is resumed once the
- * writer has drained the queue below the low-water mark. Connections never block.
+ * <p>Several lanes let DuckDB's inserts and commits of different sensors run at once (each lane's
+ * commit is serial inside DuckDB). The first lane also keeps the store (roll-ups, source
+ * re-attribution, checkpoints, the other lanes' marks and new sources).
+ *
+ * <p>Back-pressure: the lanes' queues are bounded together by bytes. A connection whose submit finds
+ * them over the high-water mark stops reading (TCP then pushes back on the sensor) and is resumed
+ * once the writers have drained them below the low-water mark. Connections never block.
  */
 public final class StoreWriter implements AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
-
-    private final FlowStore store;
-    private final LinkedBlockingQueue<IngestItem> queue = new LinkedBlockingQueue<>();
+    private final List<WriterLane> lanes = new ArrayList<>();
+    /** Each sensor's lane, given once. */
+    private final Map<String, WriterLane> laneOf = new ConcurrentHashMap<>();
+    private final AtomicInteger nextLane = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long highWaterBytes;
     private final long lowWaterBytes;
-    private final long maxGroupRows;
     private final Set<SensorSession> paused = ConcurrentHashMap.newKeySet();
-    /** Durable progress per sensor; written by the writer thread only, read by anyone. */
+    /** Durable progress per sensor; written by the sensor's lane only, read by anyone. */
     private final Map<String, Progress> applied = new ConcurrentHashMap<>();
+    /** Transactions committed by lanes other than the first (the first absorbs their marks and sources). */
+    private final AtomicLong otherLaneCommits = new AtomicLong();
     private final IngestMetrics metrics;
-    /** Source attribution (null: the {@code sources} table is not maintained). */
-    private final SourceTable sources;
-    private long lastReattributeNanos;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final DuckDbThreads threads;
 
     /**
-     * A writer over {@code store}; starts its thread.
+     * One writer lane over {@code store}; starts its thread.
      *
      * @param highWaterBytes queued batch bytes above which connections pause.
      * @param maxGroupRows   rows applied per transaction at most (more waits for the next group).
      */
     public StoreWriter(final FlowStore store, final long highWaterBytes, final long maxGroupRows, final IngestMetrics metrics)
     {
-        this(store, highWaterBytes, maxGroupRows, metrics, null);
+        this(store, highWaterBytes, maxGroupRows, metrics, null, 1);
     }
 
     /**
-     * A writer that also maintains {@code sources}: new sources of each group are attributed in the
-     * group's transaction, and a pending re-attribution runs chunk by chunk when the writer is idle
-     * (and at least every 5 s under load).
+     * Writer lanes that also maintain {@code sources}: new sources of each group are attributed in
+     * the group's transaction, and a pending re-attribution runs chunk by chunk when the first lane
+     * is idle (and at least every 5 s under load).
      *
-     * @param sources the source table, or null for none.
+     * @param sources the source table of {@code store}, or null for none.
+     * @param lanes   writer lanes (connections and threads), at least 1.
      */
     public StoreWriter(final FlowStore store, final long highWaterBytes, final long maxGroupRows, final IngestMetrics metrics,
-                       final SourceTable sources)
+                       final SourceTable sources, final int lanes)
     {
-        this.store = store;
-        this.sources = sources;
+        if (lanes < 1)
+        {
+            throw new IllegalArgumentException("store writers must be at least 1, not " + lanes);
+        }
         this.highWaterBytes = highWaterBytes;
         this.lowWaterBytes = highWaterBytes / 2;
-        this.maxGroupRows = maxGroupRows;
         this.metrics = metrics;
         try
         {
@@ -86,23 +85,45 @@ public final class StoreWriter implements AutoCloseable
         {
             throw new IllegalStateException("cannot read sensor progress from " + store.file() + ": " + ex.getMessage(), ex);
         }
-        this.thread = new Thread(this::run, "nightjar-store-writer");
-        thread.start();
+        this.lanes.add(new WriterLane(this, 0, store, sources, maxGroupRows));
+        for (int i = 1; i < lanes; i++)
+        {
+            final FlowStore lane = store.lane();
+            this.lanes.add(new WriterLane(this, i, lane, sources == null ? null : SourceTable.lane(lane, sources.enricher()), maxGroupRows));
+        }
+        this.threads = new DuckDbThreads(this.lanes);
+        for (final WriterLane l : this.lanes)
+        {
+            l.start();
+        }
     }
 
     /**
-     * Queues an item (any thread, never blocks).
+     * Queues an item for its sensor's lane (any thread, never blocks).
      *
-     * @return false if the queue is now over its high-water mark: the caller should pause reading
+     * @return false if the queues are now over their high-water mark: the caller should pause reading
      *         and call {@link #pauseUntilDrained}.
      */
     boolean submit(final IngestItem item)
     {
-        queue.add(item);
+        laneOf.computeIfAbsent(sensorOf(item), k -> lanes.get(Math.floorMod(nextLane.getAndIncrement(), lanes.size()))).submit(item);
         return queuedBytes.addAndGet(item.sizeBytes()) <= highWaterBytes;
     }
 
-    /** Resumes {@code session} once the queue is below its low-water mark. */
+    private static String sensorOf(final IngestItem item)
+    {
+        if (item instanceof IngestItem.Batch b)
+        {
+            return b.sensorId();
+        }
+        if (item instanceof IngestItem.Hello h)
+        {
+            return h.sensorId();
+        }
+        return ((IngestItem.Beat)item).sensorId();
+    }
+
+    /** Resumes {@code session} once the queues are below their low-water mark. */
     void pauseUntilDrained(final SensorSession session)
     {
         paused.add(session);
@@ -130,195 +151,65 @@ public final class StoreWriter implements AutoCloseable
         return queuedBytes.get();
     }
 
-    private void run()
+    /** Writer lanes. */
+    public int lanes()
     {
-        final List<IngestItem> group = new ArrayList<>();
-        boolean dirty = false;
-        long idleSince = System.nanoTime();
-        while (running || !queue.isEmpty())
+        return lanes.size();
+    }
+
+    /** A lane committed {@code progress} (its sensors' only). */
+    void applied(final Map<String, Progress> progress)
+    {
+        applied.putAll(progress);
+    }
+
+    /** A lane finished items holding {@code bytes}. */
+    void released(final long bytes)
+    {
+        if (queuedBytes.addAndGet(-bytes) <= lowWaterBytes)
         {
-            try
+            resumePaused();
+        }
+    }
+
+    IngestMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** DuckDB's thread policy (the first lane adjusts it). */
+    DuckDbThreads threads()
+    {
+        return threads;
+    }
+
+    /** Whether DuckDB runs with one thread now, because two or more lanes are loaded. */
+    public boolean duckDbSingleThreaded()
+    {
+        return threads.single();
+    }
+
+    void otherLaneCommitted()
+    {
+        otherLaneCommits.incrementAndGet();
+    }
+
+    long otherLaneCommits()
+    {
+        return otherLaneCommits.get();
+    }
+
+    /** Whether every lane but {@code self} has applied everything submitted to it. */
+    boolean othersIdle(final WriterLane self)
+    {
+        for (final WriterLane l : lanes)
+        {
+            if (l != self && !l.idle())
             {
-                final IngestItem first = queue.poll(rollupsDue ? 1 : 100, TimeUnit.MILLISECONDS);
-                if (sources != null && sources.reattributing()
-                    && (first == null || System.nanoTime() - lastReattributeNanos > TimeUnit.SECONDS.toNanos(5)))
-                {
-                    reattributeStep();
-                    dirty = true;
-                }
-                if (first == null)
-                {
-                    if (rollupsDue || System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(1))
-                    {
-                        rollupsDue = !rebuildOneDirtyDay();
-                        lastRollupNanos = System.nanoTime();
-                    }
-                    if (dirty && !rollupsDue && System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(2))
-                    {
-                        checkpoint();
-                        dirty = false;
-                    }
-                    if (!rollupsDue)
-                    {
-                        rollupsCurrent();
-                    }
-                    continue;
-                }
-                if (System.nanoTime() - lastRollupNanos > TimeUnit.SECONDS.toNanos(60))
-                {
-                    // under sustained load, still keep the roll-ups at most about a minute behind
-                    rebuildOneDirtyDay();
-                    lastRollupNanos = System.nanoTime();
-                }
-                dirty = true;
-                group.add(first);
-                long rows = rows(first);
-                IngestItem next;
-                while (rows < maxGroupRows && (next = queue.poll()) != null)
-                {
-                    group.add(next);
-                    rows += rows(next);
-                }
-                apply(group);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.error("store writer: unexpected failure applying {} items; rolled back, their connections are closed and will resend",
-                    group.size(), ex);
-                // nothing of a failed group may reach a later group's commit (rows without their progress)
-                store.rollback();
-                if (sources != null)
-                {
-                    sources.rolledBack();
-                }
-                for (final IngestItem item : group)
-                {
-                    if (item instanceof IngestItem.Batch b)
-                    {
-                        b.session().fail(ErrorCode.INTERNAL, "aggregator failed to apply the batch: " + ex);
-                    }
-                }
-            }
-            finally
-            {
-                long bytes = 0;
-                for (final IngestItem item : group)
-                {
-                    bytes += item.sizeBytes();
-                    if (item instanceof IngestItem.Batch b)
-                    {
-                        b.data().close();
-                    }
-                }
-                group.clear();
-                idleSince = System.nanoTime();
-                if (queuedBytes.addAndGet(-bytes) <= lowWaterBytes)
-                {
-                    resumePaused();
-                }
+                return false;
             }
         }
-    }
-
-    private void reattributeStep()
-    {
-        lastReattributeNanos = System.nanoTime();
-        try
-        {
-            sources.reattributeStep();
-        }
-        catch (final SQLException ex)
-        {
-            store.rollback();
-            LOG.warn("geo: re-attribution step failed and was rolled back (retried in 5 s): {}", ex.getMessage());
-        }
-    }
-
-    private volatile boolean rollupsDue = true;
-    private long lastRollupNanos = System.nanoTime();
-    private final java.util.List<java.util.concurrent.CountDownLatch> rollupWaiters = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** Rebuilds the oldest dirty day's roll-ups; returns whether none was left dirty before the call. */
-    private boolean rebuildOneDirtyDay()
-    {
-        try
-        {
-            final List<Long> days = store.dirtyDays();
-            if (days.isEmpty())
-            {
-                final List<Long> months = store.dirtyMonths();
-                if (months.isEmpty())
-                {
-                    return true;
-                }
-                final long start = System.nanoTime();
-                store.rebuildMonth(months.get(0));
-                LOG.info("store: regional roll-ups of {} rebuilt in {} ms", java.time.LocalDate.ofEpochDay(months.get(0)).toString().substring(0, 7),
-                    (System.nanoTime() - start) / 1_000_000);
-                return months.size() == 1;
-            }
-            final long start = System.nanoTime();
-            store.rebuildRollup(days.get(0));
-            LOG.info("store: roll-ups of {} rebuilt in {} ms ({} more days to do)", java.time.LocalDate.ofEpochDay(days.get(0)),
-                (System.nanoTime() - start) / 1_000_000, days.size() - 1);
-            return false;
-        }
-        catch (final SQLException ex)
-        {
-            LOG.warn("store: roll-up rebuild failed (queries use the records meanwhile): {}", ex.getMessage());
-            return true;
-        }
-    }
-
-    private void rollupsCurrent()
-    {
-        for (final java.util.concurrent.CountDownLatch l : rollupWaiters)
-        {
-            l.countDown();
-        }
-        rollupWaiters.clear();
-    }
-
-    /** Whether the writer's thread is running (readiness). */
-    public boolean isRunning()
-    {
-        return running && thread.isAlive();
-    }
-
-    /**
-     * Waits until the writer has applied what is queued and brought every day's roll-ups up to date
-     * (the demo and benchmarks call it before timing queries). Returns false on timeout.
-     */
-    public boolean awaitRollups(final long timeout, final TimeUnit unit) throws InterruptedException
-    {
-        final java.util.concurrent.CountDownLatch l = new java.util.concurrent.CountDownLatch(1);
-        rollupsDue = true;
-        rollupWaiters.add(l);
-        return l.await(timeout, unit);
-    }
-
-    private void checkpoint()
-    {
-        final long start = System.nanoTime();
-        try
-        {
-            store.checkpoint();
-            LOG.debug("store: checkpoint in {} ms", (System.nanoTime() - start) / 1_000_000);
-        }
-        catch (final SQLException ex)
-        {
-            LOG.warn("store: idle checkpoint failed (the WAL keeps the data): {}", ex.getMessage());
-        }
-    }
-
-    private static long rows(final IngestItem item)
-    {
-        return item instanceof IngestItem.Batch b ? Math.max(1, b.data().rows()) : 1;
+        return true;
     }
 
     private void resumePaused()
@@ -332,117 +223,41 @@ public final class StoreWriter implements AutoCloseable
         }
     }
 
-    private void apply(final List<IngestItem> group)
+    /** Whether every lane's thread is running (readiness). */
+    public boolean isRunning()
     {
-        final long start = System.nanoTime();
-        final Map<String, Progress> pending = new HashMap<>();
-        final List<ArrowRecordBatch> flows = new ArrayList<>();
-        final List<ArrowRecordBatch> bins = new ArrayList<>();
-        final Map<SensorSession, String> ackAfterCommit = new LinkedHashMap<>();
-        final List<IngestItem.Batch> rejected = new ArrayList<>();
-        long flowRows = 0;
-        long duplicates = 0;
-        try
+        for (final WriterLane l : lanes)
         {
-            for (final IngestItem item : group)
+            if (!l.isRunning())
             {
-                if (item instanceof IngestItem.Batch b)
-                {
-                    final Progress cur = pending.getOrDefault(b.sensorId(), progress(b.sensorId()));
-                    final long seq = b.header().sequence();
-                    if (b.header().lastPosition() <= cur.position() && seq <= cur.sequence())
-                    {
-                        duplicates++;
-                        ackAfterCommit.put(b.session(), b.sensorId());
-                    }
-                    else if (seq != cur.sequence() + 1 || b.header().firstPosition() <= cur.position())
-                    {
-                        rejected.add(b);
-                    }
-                    else
-                    {
-                        if (b.data().schema().equals(BatchSchemas.FLOWS))
-                        {
-                            flows.addAll(b.data().batches());
-                            flowRows += b.data().rows();
-                        }
-                        else
-                        {
-                            bins.addAll(b.data().batches());
-                        }
-                        pending.put(b.sensorId(), new Progress(seq, b.header().lastPosition(), cur.batches() + 1, cur.spoolId()));
-                        ackAfterCommit.put(b.session(), b.sensorId());
-                    }
-                }
-                else if (item instanceof IngestItem.Beat beat)
-                {
-                    store.insertHeartbeat(beat.sensorId(), beat.receivedMicros(), beat.heartbeat());
-                }
-                else if (item instanceof IngestItem.Hello h)
-                {
-                    final Progress cur = pending.getOrDefault(h.sensorId(), progress(h.sensorId()));
-                    if (!cur.spoolId().equals(h.spoolId()))
-                    {
-                        if (!cur.spoolId().isEmpty())
-                        {
-                            LOG.warn("sensor {} now ships from spool {} (was {}): positions restart, sequence continues after {}",
-                                h.sensorId(), h.spoolId(), cur.spoolId(), cur.sequence());
-                        }
-                        pending.put(h.sensorId(), cur.inSpool(h.spoolId()));
-                    }
-                    ackAfterCommit.put(h.session(), h.sensorId());
-                }
+                return false;
             }
-            store.insert(BatchSchemas.FLOWS, flows);
-            if (sources != null)
-            {
-                sources.attributeNew(flows);
-            }
-            store.insert(BatchSchemas.BINS, bins);
-            store.setProgress(pending);
-            store.commit();
         }
-        catch (final SQLException ex)
-        {
-            store.rollback();
-            if (sources != null)
-            {
-                sources.rolledBack();
-            }
-            LOG.error("store: transaction of {} items failed and was rolled back; their connections are closed and will resend: {}",
-                group.size(), ex.getMessage());
-            for (final SensorSession s : ackAfterCommit.keySet())
-            {
-                s.fail(ErrorCode.INTERNAL, "store failed: " + ex.getMessage());
-            }
-            metrics.storeFailures.increment();
-            return;
-        }
-        applied.putAll(pending);
-        metrics.recordGroup(flowRows, duplicates, System.nanoTime() - start);
-        for (final IngestItem.Batch b : rejected)
-        {
-            final Progress cur = progress(b.sensorId());
-            b.session().fail(ErrorCode.OVERLAP, "batch " + b.header() + " does not follow the applied progress " + cur
-                + "; reconnect and resume after the acknowledged position");
-        }
-        for (final Map.Entry<SensorSession, String> e : ackAfterCommit.entrySet())
-        {
-            e.getKey().acknowledge(progress(e.getValue()));
-        }
+        return true;
     }
 
+    /**
+     * Waits until the lanes have applied what is queued and brought every day's roll-ups up to date
+     * (the demo and benchmarks call it before timing queries). Returns false on timeout.
+     */
+    public boolean awaitRollups(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final CountDownLatch l = new CountDownLatch(1);
+        lanes.get(0).awaitRollups(l);
+        return l.await(timeout, unit);
+    }
+
+    /** Stops every lane after it has applied what is queued; closes the lanes' own connections (not the store's). */
     @Override
     public void close()
     {
-        running = false;
-        try
+        for (final WriterLane l : lanes)
         {
-            thread.join(30_000);
+            l.stop();
         }
-        catch (final InterruptedException ex)
+        for (final WriterLane l : lanes)
         {
-            Thread.currentThread().interrupt();
+            l.close();
         }
     }
 }

@@ -72,7 +72,8 @@ final class Union
         {
             return new Union(scope, 0, 0, 0, 0);
         }
-        if (count(c, "SELECT count(*) FROM rollup_days WHERE dirty AND day >= DATE '1970-01-01' + ?::INTEGER AND day < DATE '1970-01-01' + ?::INTEGER",
+        if (count(c, "SELECT count(*) FROM (SELECT day FROM rollup_days WHERE dirty UNION ALL SELECT day FROM rollup_marks)"
+            + " WHERE day >= DATE '1970-01-01' + ?::INTEGER AND day < DATE '1970-01-01' + ?::INTEGER",
             first, last) > 0)
         {
             return new Union(scope, 0, 0, 0, 0);

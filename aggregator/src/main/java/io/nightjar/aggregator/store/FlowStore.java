@@ -33,8 +33,13 @@ import java.util.Map;
  * and {@code sensors} hold health and configured metadata; {@code sources} the country and ASN of
  * every source address, written with the rows that first brought it ({@link SourceTable}).
  *
- * <p>One writer: the write methods and {@link #commit()} run on the ingest writer thread only.
- * Readers take their own connection with {@link #openReader()} and see committed data.
+ * <p>One writer per connection: the write methods and {@link #commit()} of a store run on one
+ * writer thread only. The store {@link #open}ed is the first writer lane; {@link #lane()} gives
+ * further lanes (their own connection to the same database), which the ingest writer gives
+ * sensors of their own, so that their transactions never write the same rows: they mark days
+ * dirty in {@code rollup_marks} and new sources in {@code sources_pending}, which the first lane
+ * absorbs ({@link #absorbLanes}). Readers take their own connection with {@link #openReader()}
+ * and see committed data.
  */
 public final class FlowStore implements AutoCloseable
 {
@@ -47,30 +52,18 @@ public final class FlowStore implements AutoCloseable
     private final DuckDBConnection writer;
     private final PreparedStatement upsertProgress;
     private final PreparedStatement insertHeartbeat;
+    /** Whether this is the first lane (the one that writes {@code rollup_days} and {@code sources}). */
+    private final boolean first;
 
     private FlowStore(final Path file, final BufferAllocator allocator) throws SQLException
     {
         this.file = file;
         this.allocator = allocator;
+        this.first = true;
         this.writer = (DuckDBConnection)DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
         try (Statement st = writer.createStatement())
         {
-            // Checkpoints (rewriting the WAL into compressed column segments) are heavy: not on every
-            // commit past DuckDB's 16 MB default, but at 1 GB or when the writer is idle (checkpoint()).
-            st.execute("SET checkpoint_threshold = '1GB'");
-            // Lets DuckDB write an INSERT's row groups on several threads instead of one, in whatever
-            // order they finish: no query depends on the rows' physical order (every ranking and export
-            // has its ORDER BY). benchmarks/insert-ceiling.sh: 1.1-1.8M rows/s against 0.55-0.88M.
-            st.execute("SET preserve_insertion_order = false");
-            // addresses reach DuckDB as Arrow extension-typed UHUGEINT columns (StoredAddress)
-            st.execute(StoredAddress.ARROW_SETTING);
-            for (final String setting : System.getProperty("nightjar.duckdb.settings", "").split(";"))
-            {
-                if (!setting.isBlank())
-                {
-                    st.execute("SET " + setting);
-                }
-            }
+            settings(st);
             st.execute(Ddl.createTable("flows", BatchSchemas.FLOWS));
             st.execute(Ddl.createTable("bins", BatchSchemas.BINS));
             // a store created by an older schema version gets the new columns, its rows kept
@@ -101,12 +94,92 @@ public final class FlowStore implements AutoCloseable
             // (SourceTable), and which geo data attributed them.
             st.execute(SourceTable.CREATE_SOURCES);
             st.execute(SourceTable.CREATE_GEO_META);
+            st.execute(SourceTable.CREATE_PENDING);
         }
         writer.setAutoCommit(false);
         this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
         this.insertHeartbeat = writer.prepareStatement("INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
             + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)");
         writer.commit();
+    }
+
+    /** A further writer lane over the database of {@code first}: its own connection and statements. */
+    private FlowStore(final FlowStore first) throws SQLException
+    {
+        this.file = first.file;
+        this.allocator = first.allocator;
+        this.first = false;
+        this.writer = (DuckDBConnection)first.writer.duplicate();
+        try (Statement st = writer.createStatement())
+        {
+            settings(st);
+        }
+        writer.setAutoCommit(false);
+        this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
+        this.insertHeartbeat = writer.prepareStatement("INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)");
+        writer.commit();
+    }
+
+    /** The writer connection's settings (some are the connection's own, so every lane sets them). */
+    private static void settings(final Statement st) throws SQLException
+    {
+        // Checkpoints (rewriting the WAL into compressed column segments) are heavy: not on every
+        // commit past DuckDB's 16 MB default, but at 1 GB or when the writer is idle (checkpoint()).
+        st.execute("SET checkpoint_threshold = '1GB'");
+        // Lets DuckDB write an INSERT's row groups on several threads instead of one, in whatever
+        // order they finish: no query depends on the rows' physical order (every ranking and export
+        // has its ORDER BY). benchmarks/insert-ceiling.sh: 1.1-1.8M rows/s against 0.55-0.88M.
+        st.execute("SET preserve_insertion_order = false");
+        // addresses reach DuckDB as Arrow extension-typed UHUGEINT columns (StoredAddress)
+        st.execute(StoredAddress.ARROW_SETTING);
+        for (final String setting : System.getProperty("nightjar.duckdb.settings", "").split(";"))
+        {
+            if (!setting.isBlank())
+            {
+                st.execute("SET " + setting);
+            }
+        }
+    }
+
+    /**
+     * A further writer lane: a connection of its own to this store's database, for sensors that no
+     * other lane writes for (the caller closes it before this store).
+     */
+    public FlowStore lane()
+    {
+        try
+        {
+            return new FlowStore(this);
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException("cannot open a writer lane on " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Whether this is the first writer lane (the store {@link #open} returned). */
+    public boolean isFirstLane()
+    {
+        return first;
+    }
+
+    /**
+     * First lane only, in the current transaction: moves the days the other lanes marked dirty into
+     * {@code rollup_days} and their new sources into {@code sources} ({@code sources} null: the
+     * table is not kept). What other lanes commit meanwhile stays for the next call.
+     */
+    public void absorbLanes(final SourceTable sources) throws SQLException
+    {
+        if (!first)
+        {
+            throw new IllegalStateException("only the first writer lane absorbs the others' marks");
+        }
+        Rollups.absorbMarks(writer);
+        if (sources != null)
+        {
+            sources.movePending();
+        }
     }
 
     /**
@@ -185,7 +258,15 @@ public final class FlowStore implements AutoCloseable
         final String table = schema.equals(BatchSchemas.FLOWS) ? "flows" : "bins";
         final String view = "incoming_" + table;
         // one pass over the batches: the days they touch (and, for bins, each sensor's span)
-        Rollups.markDirty(writer, table.equals("flows") ? days(schema, batches) : updateSpans(schema, batches));
+        final java.util.Set<Long> days = table.equals("flows") ? days(schema, batches) : updateSpans(schema, batches);
+        if (first)
+        {
+            Rollups.markDirty(writer, days);
+        }
+        else
+        {
+            Rollups.mark(writer, days);
+        }
         try (ConcatenatingReader reader = new ConcatenatingReader(allocator, schema, batches);
              ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator))
         {
@@ -418,6 +499,25 @@ public final class FlowStore implements AutoCloseable
             st.execute("CHECKPOINT");
         }
         writer.commit();
+    }
+
+    /** DuckDB's thread count (a setting of the whole database). */
+    public int threads() throws SQLException
+    {
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("SELECT current_setting('threads')"))
+        {
+            rs.next();
+            return Integer.parseInt(rs.getString(1));
+        }
+    }
+
+    /** Sets DuckDB's thread count for the whole database (every connection's statements from now on). */
+    public void setThreads(final int threads) throws SQLException
+    {
+        try (Statement st = writer.createStatement())
+        {
+            st.execute("SET threads = " + threads);
+        }
     }
 
     /** Commits the current transaction (durable when this returns). */

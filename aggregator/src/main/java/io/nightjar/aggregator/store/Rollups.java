@@ -58,7 +58,7 @@ public final class Rollups
         }
         if (!Integer.toString(VERSION).equals(built))
         {
-            for (final String t : List.of("rollup_days", "rollup_months", "port_day", "port_src_day", "src_day", "sensor_day", "port_day_region",
+            for (final String t : List.of("rollup_days", "rollup_marks", "rollup_months", "port_day", "port_src_day", "src_day", "sensor_day", "port_day_region",
                 "src_day_region", "port_month_region", "src_month_region", "country_month_region", "asn_month_region", "rollup_targets"))
             {
                 st.execute("DROP TABLE IF EXISTS " + t);
@@ -74,6 +74,8 @@ public final class Rollups
     private static void createTables(final Statement st) throws SQLException
     {
         st.execute("CREATE TABLE IF NOT EXISTS rollup_days (day DATE PRIMARY KEY, dirty BOOLEAN NOT NULL, built TIMESTAMP)");
+        // days written by the store's other writer lanes, appended (never conflicting) until the first lane absorbs them
+        st.execute("CREATE TABLE IF NOT EXISTS rollup_marks (day DATE NOT NULL)");
         st.execute("CREATE TABLE IF NOT EXISTS port_day (day DATE NOT NULL, sensor_id VARCHAR NOT NULL, protocol UTINYINT NOT NULL,"
             + " port USMALLINT NOT NULL, class UTINYINT NOT NULL, packets BIGINT NOT NULL, bytes BIGINT NOT NULL, sources BIGINT NOT NULL,"
             + " targets BIGINT NOT NULL DEFAULT 0)");
@@ -113,6 +115,42 @@ public final class Rollups
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+    }
+
+    /**
+     * Marks days dirty from a writer lane other than the first: appended to {@code rollup_marks}, which
+     * no two transactions can conflict on (two lanes upserting one {@code rollup_days} row would), until
+     * {@link #absorbMarks} moves them. Readers count a marked day as dirty.
+     */
+    static void mark(final Connection c, final Collection<Long> epochDays) throws SQLException
+    {
+        if (epochDays.isEmpty())
+        {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_marks VALUES (DATE '1970-01-01' + ?::INTEGER)"))
+        {
+            for (final long d : epochDays)
+            {
+                ps.setLong(1, d);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Moves the marks that this transaction sees into {@code rollup_days} (first lane only, in the
+     * caller's transaction). Marks committed later stay for the next call, so a day rebuilt from a
+     * snapshot without their rows is dirty again afterwards.
+     */
+    static void absorbMarks(final Connection c) throws SQLException
+    {
+        try (Statement st = c.createStatement())
+        {
+            st.execute("INSERT OR REPLACE INTO rollup_days SELECT DISTINCT day, true, NULL FROM rollup_marks");
+            st.execute("DELETE FROM rollup_marks");
         }
     }
 

@@ -58,7 +58,12 @@ import java.util.List;
  * the background by {@link #reattributeStep}, chunk by chunk in source order, each chunk its own
  * transaction with its position, so a restart resumes where it stopped.
  *
- * <p>Single writer: every method runs on the store's writer thread.
+ * <p>The store's further writer lanes ({@link FlowStore#lane()}) each have a table of their own
+ * ({@link #lane}) that writes their new sources, attributed, to {@code sources_pending} instead (two
+ * transactions inserting one key into {@code sources} would conflict, and one would fail at
+ * commit); the first lane moves them into {@code sources} with {@link #movePending()}.
+ *
+ * <p>Single writer: every method runs on its lane's writer thread.
  */
 public final class SourceTable
 {
@@ -66,6 +71,9 @@ public final class SourceTable
 
     static final String CREATE_SOURCES = "CREATE TABLE IF NOT EXISTS sources (src UHUGEINT PRIMARY KEY, country VARCHAR, asn UBIGINT, as_name VARCHAR)";
     static final String CREATE_GEO_META = "CREATE TABLE IF NOT EXISTS geo_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)";
+    /** New sources of the writer lanes after the first, attributed, until the first lane moves them into {@code sources}. */
+    static final String CREATE_PENDING = "CREATE TABLE IF NOT EXISTS sources_pending (src UHUGEINT NOT NULL, country VARCHAR, asn UBIGINT,"
+        + " as_name VARCHAR)";
 
     /** Arrow layout of the rows handed to DuckDB (the table's columns in order). */
     static final Schema SCHEMA = new Schema(List.of(
@@ -78,6 +86,8 @@ public final class SourceTable
     private final DuckDBConnection db;
     private final Enricher enricher;
     private final int chunkRows;
+    /** What {@link #attributeNew} runs over the view of its attributed sources. */
+    private final String insertNew;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     /** Copy of a batch's src column (16 bytes per row). */
     private byte[] raw = new byte[0];
@@ -99,10 +109,16 @@ public final class SourceTable
      */
     public SourceTable(final FlowStore store, final Enricher enricher, final int chunkRows) throws SQLException
     {
+        if (!store.isFirstLane())
+        {
+            throw new IllegalArgumentException("the sources table of a further writer lane is SourceTable.lane");
+        }
         this.store = store;
         this.db = store.writerConnection();
         this.enricher = enricher;
         this.chunkRows = chunkRows;
+        // sources the bounded set forgot are in the table already: the primary key ignores them
+        this.insertNew = "INSERT OR IGNORE INTO sources SELECT * FROM attributed_sources";
         final String stored = meta("geo_version");
         final String pendingVersion = meta("reattribute_version");
         final long count = count();
@@ -152,6 +168,49 @@ public final class SourceTable
                 count, stored == null ? "unknown" : stored, enricher.version());
         }
         db.commit();
+    }
+
+    /** The sources of a further writer lane: its new sources go to {@code sources_pending}; it re-attributes nothing. */
+    private SourceTable(final FlowStore lane, final Enricher enricher)
+    {
+        this.store = lane;
+        this.db = lane.writerConnection();
+        this.enricher = enricher;
+        this.chunkRows = 0;
+        this.insertNew = "INSERT INTO sources_pending SELECT * FROM attributed_sources";
+    }
+
+    /** The source upkeep of {@code lane}, a writer lane other than the first, with the first lane's geo data. */
+    public static SourceTable lane(final FlowStore lane, final Enricher enricher)
+    {
+        if (lane.isFirstLane())
+        {
+            throw new IllegalArgumentException("the first writer lane's sources table is new SourceTable(...)");
+        }
+        return new SourceTable(lane, enricher);
+    }
+
+    /** The geo data this table attributes with. */
+    public Enricher enricher()
+    {
+        return enricher;
+    }
+
+    /**
+     * First lane, in the current transaction: moves the pending sources of the other lanes that this
+     * transaction sees into {@code sources} (each once; a source already there keeps its row).
+     *
+     * @return sources moved into the table.
+     */
+    int movePending() throws SQLException
+    {
+        try (Statement st = db.createStatement())
+        {
+            final int moved = st.executeUpdate("INSERT OR IGNORE INTO sources SELECT src, any_value(country), any_value(asn), any_value(as_name)"
+                + " FROM sources_pending GROUP BY src");
+            st.execute("DELETE FROM sources_pending");
+            return moved;
+        }
     }
 
     /** The geo data version that attributed every stored source, or null while re-attributing. */
@@ -236,8 +295,7 @@ public final class SourceTable
         findNanos += System.nanoTime() - start;
         if (!fresh.isEmpty())
         {
-            // sources the bounded set forgot are in the table already: the primary key ignores them
-            write(fresh, "INSERT OR IGNORE INTO sources SELECT * FROM attributed_sources");
+            write(fresh, insertNew);
             attributed += fresh.size();
         }
         attributeNanos += System.nanoTime() - start;

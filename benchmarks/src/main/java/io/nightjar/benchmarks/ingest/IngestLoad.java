@@ -26,7 +26,7 @@ import java.util.List;
  *
  * <pre>
  * usage: IngestLoad --pki DIR [--sensors 16] [--rows 8192] [--rate RECORDS_PER_S | 0] [--seconds 20] [--warmup 5] [--window 4]
- *        [--plaintext] [--geo DIR | --geo none | --geo off] [--find-max P99_MS]
+ *        [--plaintext] [--geo DIR | --geo none | --geo off] [--find-max P99_MS] [--store-writers N]
  * </pre>
  * {@code --find-max 100}: searches the highest offered rate that one aggregator sustains with the p99
  * ACK latency under the bound and at least 97% of the offered records acknowledged: doubles from
@@ -65,6 +65,7 @@ public final class IngestLoad
         boolean plaintext = false;
         String geo = Enricher.defaultDirectory().toString();
         double findMaxP99 = 0;
+        int storeWriters = Aggregator.Settings.defaultStoreWriters();
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -77,6 +78,7 @@ public final class IngestLoad
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--window" -> window = Integer.parseInt(args[++i]);
                 case "--plaintext" -> plaintext = true;
+                case "--store-writers" -> storeWriters = Integer.parseInt(args[++i]);
                 case "--geo" -> geo = args[++i];
                 case "--find-max" -> findMaxP99 = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -88,7 +90,7 @@ public final class IngestLoad
         }
         if (findMaxP99 <= 0)
         {
-            run(pki, sensors, rows, rate, seconds, warmup, window, plaintext, geo);
+            run(pki, sensors, rows, rate, seconds, warmup, window, plaintext, geo, storeWriters);
             return;
         }
         long good = 0;
@@ -97,7 +99,7 @@ public final class IngestLoad
         Result best = null;
         for (int i = 0; i < 12 && (bad < 0 || (bad - good) > good / 8); i++)
         {
-            final Result r = run(pki, sensors, rows, step, seconds, warmup, window, plaintext, geo);
+            final Result r = run(pki, sensors, rows, step, seconds, warmup, window, plaintext, geo, storeWriters);
             final boolean ok = r.p99Millis() < findMaxP99 && r.ackedPerSecond() >= 0.97 * step;
             System.out.printf("find-max: offered %,d records/s -> acknowledged %,.0f/s, p99 %.1f ms: %s%n", step, r.ackedPerSecond(),
                 r.p99Millis(), ok ? "sustained" : "not sustained");
@@ -119,20 +121,21 @@ public final class IngestLoad
 
     /** One run: a fresh aggregator and store, N connections, a fixed offered rate (0: as fast as the windows allow). */
     static Result run(final Path pki, final int sensors, final int rows, final long rate, final int seconds, final int warmup,
-                      final int window, final boolean plaintext, final String geo) throws Exception
+                      final int window, final boolean plaintext, final String geo, final int storeWriters) throws Exception
     {
         final Path data = Files.createTempDirectory("nightjar-ingest-load");
         final InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         final SslContext serverTls = plaintext ? null
             : TlsContexts.server(new TlsFiles(pki.resolve("aggregator.pem"), pki.resolve("aggregator.key"), pki.resolve("ca.pem")), true);
         final Enricher enricher = geo.equals("off") ? null : geo.equals("none") ? Enricher.none() : Enricher.load(Path.of(geo));
-        System.out.printf("geo: %s%n", enricher == null ? "off (no sources table upkeep)" : enricher.version());
+        System.out.printf("geo: %s; store writer lanes: %d%n", enricher == null ? "off (no sources table upkeep)" : enricher.version(), storeWriters);
         final List<String> ids = new ArrayList<>();
         for (int s = 1; s <= sensors; s++)
         {
             ids.add("s" + s);
         }
-        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, null, data, serverTls, SensorRegistry.open()).withEnricher(enricher));
+        try (Aggregator agg = new Aggregator(Aggregator.Settings.of(any, null, data, serverTls, SensorRegistry.open()).withEnricher(enricher)
+            .withStoreWriters(storeWriters));
              LoadSensors load = new LoadSensors(agg.ingestAddress(), ids, plaintext ? null : pki, rows))
         {
             final LoadSensors.Result r = load.drive(rate, window, warmup, seconds, () -> false);
