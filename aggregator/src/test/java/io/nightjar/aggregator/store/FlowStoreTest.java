@@ -214,6 +214,69 @@ class FlowStoreTest
                 .hasMessageContaining("Duplicate key");
         }
     }
+    private static long count(final FlowStore store, final String sql) throws Exception
+    {
+        try (Connection c = store.openReader(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql))
+        {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void twoLanesCommitRowsOfTheSameDayAtOnceAndTheFirstLaneAbsorbsTheOthersMarks(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator); FlowStore lane = store.lane();
+             DecodedBatch a = flowsBatch(flow("192.0.2.1", 23, 1, null));
+             DecodedBatch b = flowsBatch(flow("192.0.2.2", 23, 1, null));
+             DecodedBatch c = flowsBatch(flow("192.0.2.3", 23, 1, null)))
+        {
+            assertThat(store.isFirstLane()).isTrue();
+            assertThat(lane.isFirstLane()).isFalse();
+            // both transactions open at once over rows of the same day, and progress rows of their own sensors
+            store.insert(a.schema(), a.batches());
+            store.setProgress("s1", new Progress(1, 1, 1, "x"));
+            lane.insert(b.schema(), b.batches());
+            lane.setProgress("s2", new Progress(1, 1, 1, "y"));
+            lane.commit();
+            store.commit();
+            assertThat(count(store, "SELECT count(*) FROM flows")).isEqualTo(2);
+            assertThat(count(store, "SELECT count(*) FROM sensor_progress")).isEqualTo(2);
+            assertThat(count(store, "SELECT count(*) FROM rollup_marks")).isEqualTo(1);
+            assertThat(store.progress()).containsKeys("s1", "s2");
+            lane.insert(c.schema(), c.batches());
+            lane.commit();
+            assertThat(count(store, "SELECT count(*) FROM rollup_marks")).isEqualTo(2);
+            store.absorbLanes(null);
+            store.commit();
+            assertThat(count(store, "SELECT count(*) FROM rollup_marks")).isZero();
+            assertThat(store.dirtyDays()).containsExactly(0L);
+            assertThat(count(store, "SELECT count(*) FROM flows")).isEqualTo(3);
+            assertThatThrownBy(() -> lane.absorbLanes(null)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aMarkCommittedAfterTheAbsorbingTransactionBeganStaysForTheNextAbsorb(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator); FlowStore lane = store.lane();
+             DecodedBatch b = flowsBatch(flow("192.0.2.2", 23, 1, null)))
+        {
+            // the first lane's transaction takes its snapshot with its first statement
+            assertThat(store.progress()).isEmpty();
+            store.setProgress("s1", new Progress(1, 1, 1, "x"));
+            lane.insert(b.schema(), b.batches());
+            lane.commit();
+            store.absorbLanes(null);
+            store.commit();
+            assertThat(count(store, "SELECT count(*) FROM rollup_marks")).isEqualTo(1);
+            store.absorbLanes(null);
+            store.commit();
+            assertThat(count(store, "SELECT count(*) FROM rollup_marks")).isZero();
+            assertThat(store.dirtyDays()).containsExactly(0L);
+        }
+    }
+
     @Test
     void rolledBackRowsAndProgressAreBothAbsentAfterReopen(@TempDir final Path dir) throws Exception
     {

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The {@code sources} table as the store's writer fills it, with the real geo data. */
 class SourceTableTest
@@ -137,6 +138,37 @@ class SourceTableTest
                 .containsExactly(List.of("8.8.8.8", "US", 15169L, "Google LLC"));
             assertThat(sources.attributed()).isEqualTo(5);
             assertThat(sources.storedVersion()).isEqualTo(geo.version());
+        }
+    }
+
+    @Test
+    void twoLanesBringingTheSameNewSourcesAtOnceCommitBothAndTheFirstLaneStoresEachSourceOnce(@TempDir final Path dir) throws Exception
+    {
+        try (FlowStore store = FlowStore.open(dir, allocator); FlowStore lane = store.lane();
+             DecodedBatch first = flows("1.0.0.1", "8.8.8.8");
+             DecodedBatch other = flows("8.8.8.8", "9.9.9.9", "2001:200::1"))
+        {
+            final SourceTable sources = new SourceTable(store, geo, 1000);
+            final SourceTable laneSources = SourceTable.lane(lane, geo);
+            // both transactions hold 8.8.8.8 as new at once: neither may fail at commit
+            store.insert(first.schema(), first.batches());
+            sources.attributeNew(first.batches());
+            lane.insert(other.schema(), other.batches());
+            assertThat(laneSources.attributeNew(other.batches())).isEqualTo(3);
+            lane.commit();
+            store.commit();
+            assertThat(count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
+            assertThat(count(store, "SELECT count(*) FROM sources_pending")).isEqualTo(3);
+            store.absorbLanes(sources);
+            store.commit();
+            assertThat(count(store, "SELECT count(*) FROM sources_pending")).isZero();
+            assertThat(sourceRows(store)).containsExactlyInAnyOrder(
+                expected("1.0.0.1", "AU"),
+                expected("8.8.8.8", "US"),
+                expected("9.9.9.9", geo.country(Addresses.parse("9.9.9.9"))),
+                expected("2001:200::1", "JP"));
+            assertThatThrownBy(() -> new SourceTable(lane, geo, 1000)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> SourceTable.lane(store, geo)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
