@@ -110,6 +110,27 @@ class RollupEquivalenceTest
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aDayThatAnotherWriterLaneMarkedIsReadFromTheRecordsUntilItIsRebuilt() throws Exception
+    {
+        try (var c = ctx.reader(); var st = c.createStatement())
+        {
+            final Scope scope = Scope.resolve(params("from=2024-06-01&to=2024-06-04", PortsQuery.TOP_PARAMETERS), SensorCatalog.load(c), 7, false);
+            assertThat(Union.plan(c, scope, true).usesRollups()).isTrue();
+            st.execute("INSERT INTO rollup_marks VALUES (DATE '2024-06-02')");
+            try
+            {
+                assertThat(Union.plan(c, scope, true).usesRollups()).as("a marked day's roll-up may be stale").isFalse();
+                final Scope after = Scope.resolve(params("from=2024-06-03&to=2024-06-05", PortsQuery.TOP_PARAMETERS), SensorCatalog.load(c), 7, false);
+                assertThat(Union.plan(c, after, true).usesRollups()).as("other days keep theirs").isTrue();
+            }
+            finally
+            {
+                st.execute("DELETE FROM rollup_marks");
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"from=2024-06-01&to=2024-06-04", "from=2024-06-01T05:00:00Z&to=2024-06-03T19:30:00Z", "from=2024-06-02&to=2024-06-05&sensor=b",
         "from=2024-06-01T12:00:00Z&to=2024-06-04&country=TH", "from=2024-06-01&to=2024-07-01", "from=2024-05-30T12:00:00Z&to=2024-07-15T06:00:00Z"})
