@@ -76,6 +76,33 @@ class ShippingRoundTripTest
                 rs.next();
                 assertThat(rs.getLong(1)).as("heartbeats stored").isGreaterThan(0);
             }
+            // two writer lanes (one per sensor): once idle, the first lane has absorbed the other's dirty days and new
+            // sources and rebuilt every day's roll-ups by itself (nobody asked it to)
+            assertThat(agg.writer().lanes()).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long left;
+            do
+            {
+                Thread.sleep(100);
+                left = count(agg, "SELECT (SELECT count(*) FROM rollup_days WHERE dirty) + (SELECT count(*) FROM rollup_marks)"
+                    + " + (SELECT count(*) FROM sources_pending)");
+            }
+            while (left > 0 && System.nanoTime() < deadline);
+            assertThat(left).as("dirty days, marks and pending sources left").isZero();
+            assertThat(count(agg, "SELECT count(*) FROM rollup_days")).isGreaterThan(0);
+            assertThat(count(agg, "SELECT count(*) FROM sources")).as("each source once")
+                .isEqualTo(count(agg, "SELECT count(DISTINCT src) FROM flows"))
+                .isEqualTo(all.path("distinct_sources").asLong());
+            assertThat(count(agg, "SELECT count(DISTINCT src) FROM src_day_region")).isEqualTo(count(agg, "SELECT count(DISTINCT src) FROM flows"));
+        }
+    }
+
+    private static long count(final Aggregator agg, final String sql) throws Exception
+    {
+        try (java.sql.Connection c = agg.store().openReader(); java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql))
+        {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }
