@@ -2,6 +2,7 @@ package io.nightjar.aggregator.store;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -116,14 +117,22 @@ public final class StoredAddress
      */
     static ArrowBuf toStore(final ArrowBuf in, final int rows, final BufferAllocator allocator)
     {
-        final ArrowBuf out = allocator.buffer(Math.max(16L, rows * 16L));
-        for (long at = 0, end = rows * 16L; at < end; at += 16)
+        final long bytes = rows * 16L;
+        if (rows < 0 || in.capacity() < bytes)
+        {
+            throw new IllegalArgumentException("an address buffer of " + in.capacity() + " bytes cannot hold " + rows + " rows");
+        }
+        final ArrowBuf out = allocator.buffer(Math.max(16L, bytes));
+        // bounds checked once above, not per access (ArrowBuf checks every getLong/setLong)
+        final long from = in.memoryAddress();
+        final long to = out.memoryAddress();
+        for (long at = 0; at < bytes; at += 16)
         {
             // the first 8 bytes are the number's high half: big-endian in, little-endian out
-            final long hi = in.getLong(at);
-            final long lo = in.getLong(at + 8);
-            out.setLong(at, Long.reverseBytes(lo));
-            out.setLong(at + 8, Long.reverseBytes(hi));
+            final long hi = MemoryUtil.getLong(from + at);
+            final long lo = MemoryUtil.getLong(from + at + 8);
+            MemoryUtil.putLong(to + at, Long.reverseBytes(lo));
+            MemoryUtil.putLong(to + at + 8, Long.reverseBytes(hi));
         }
         return out;
     }
