@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Chooses DuckDB's thread count (a setting of the whole database) from how busy the store's writer
@@ -28,18 +29,33 @@ final class DuckDbThreads
     /** Busy share below which a lane no longer counts as loaded. */
     private static final double UNLOADED = 0.3;
 
-    private final List<WriterLane> lanes;
+    private final List<LongSupplier> busy;
     private final long[] lastBusy;
     private final boolean active;
     private int defaultThreads;
     private boolean single;
-    private long lastNanos = System.nanoTime();
+    private long lastNanos;
 
-    DuckDbThreads(final List<WriterLane> lanes)
+    /** The policy over {@code lanes}, inactive with one lane or when the operator set DuckDB's threads. */
+    static DuckDbThreads over(final List<WriterLane> lanes)
     {
-        this.lanes = lanes;
-        this.lastBusy = new long[lanes.size()];
-        this.active = lanes.size() > 1 && !System.getProperty("nightjar.duckdb.settings", "").matches("(?i).*\\bthreads\\s*=.*");
+        final List<LongSupplier> busy = new java.util.ArrayList<>();
+        lanes.forEach(l -> busy.add(l::busyNanos));
+        return new DuckDbThreads(busy, lanes.size() > 1 && !System.getProperty("nightjar.duckdb.settings", "").matches("(?i).*\\bthreads\\s*=.*"),
+            System.nanoTime());
+    }
+
+    /**
+     * @param busy   each lane's time spent applying groups so far, ns.
+     * @param active whether to change DuckDB's threads at all.
+     * @param now    the start of the first period (System.nanoTime).
+     */
+    DuckDbThreads(final List<LongSupplier> busy, final boolean active, final long now)
+    {
+        this.busy = busy;
+        this.lastBusy = new long[busy.size()];
+        this.active = active;
+        this.lastNanos = now;
     }
 
     /** Whether DuckDB now runs with one thread because the lanes are loaded. */
@@ -51,7 +67,12 @@ final class DuckDbThreads
     /** Checks the lanes' load (at most once a second) and sets DuckDB's threads through {@code store}. */
     void adjust(final FlowStore store)
     {
-        final long now = System.nanoTime();
+        adjust(store, System.nanoTime());
+    }
+
+    /** {@link #adjust(FlowStore)} at {@code now} (System.nanoTime). */
+    void adjust(final FlowStore store, final long now)
+    {
         if (!active || now - lastNanos < PERIOD_NANOS)
         {
             return;
@@ -60,11 +81,11 @@ final class DuckDbThreads
         lastNanos = now;
         int loaded = 0;
         int unloaded = 0;
-        for (int i = 0; i < lanes.size(); i++)
+        for (int i = 0; i < busy.size(); i++)
         {
-            final long busy = lanes.get(i).busyNanos();
-            final double share = (busy - lastBusy[i]) / period;
-            lastBusy[i] = busy;
+            final long b = busy.get(i).getAsLong();
+            final double share = (b - lastBusy[i]) / period;
+            lastBusy[i] = b;
             loaded += share > LOADED ? 1 : 0;
             unloaded += share < UNLOADED ? 1 : 0;
         }
@@ -80,7 +101,7 @@ final class DuckDbThreads
                 single = true;
                 LOG.info("store: {} writer lanes loaded: DuckDB runs with 1 thread (was {})", loaded, defaultThreads);
             }
-            else if (single && lanes.size() - unloaded < 2)
+            else if (single && busy.size() - unloaded < 2)
             {
                 store.setThreads(defaultThreads);
                 single = false;

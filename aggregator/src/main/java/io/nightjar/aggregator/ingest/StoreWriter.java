@@ -91,7 +91,7 @@ public final class StoreWriter implements AutoCloseable
             final FlowStore lane = store.lane();
             this.lanes.add(new WriterLane(this, i, lane, sources == null ? null : SourceTable.lane(lane, sources.enricher()), maxGroupRows));
         }
-        this.threads = new DuckDbThreads(this.lanes);
+        this.threads = DuckDbThreads.over(this.lanes);
         for (final WriterLane l : this.lanes)
         {
             l.start();
