@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The store's writers: takes what connections read (batches, hellos, heartbeats) and hands each
@@ -47,6 +48,8 @@ public final class StoreWriter implements AutoCloseable
     private final AtomicLong otherLaneCommits = new AtomicLong();
     private final IngestMetrics metrics;
     private final DuckDbThreads threads;
+    /** Held shared by each lane's transaction, exclusively by the first lane's forced checkpoint. */
+    private final ReentrantReadWriteLock transactions = new ReentrantReadWriteLock();
 
     /**
      * One writer lane over {@code store}; starts its thread.
@@ -85,11 +88,11 @@ public final class StoreWriter implements AutoCloseable
         {
             throw new IllegalStateException("cannot read sensor progress from " + store.file() + ": " + ex.getMessage(), ex);
         }
-        this.lanes.add(new WriterLane(this, 0, store, sources, maxGroupRows));
+        this.lanes.add(new WriterLane(this, 0, store, sources, maxGroupRows, lanes));
         for (int i = 1; i < lanes; i++)
         {
             final FlowStore lane = store.lane();
-            this.lanes.add(new WriterLane(this, i, lane, sources == null ? null : SourceTable.lane(lane, sources.enricher()), maxGroupRows));
+            this.lanes.add(new WriterLane(this, i, lane, sources == null ? null : SourceTable.lane(lane, sources.enricher()), maxGroupRows, lanes));
         }
         this.threads = DuckDbThreads.over(this.lanes);
         for (final WriterLane l : this.lanes)
@@ -175,6 +178,11 @@ public final class StoreWriter implements AutoCloseable
     IngestMetrics metrics()
     {
         return metrics;
+    }
+
+    ReentrantReadWriteLock transactions()
+    {
+        return transactions;
     }
 
     /** DuckDB's thread policy (the first lane adjusts it). */

@@ -56,12 +56,22 @@ final class WriterLane
     private long lastReattributeNanos;
     private volatile boolean rollupsDue = true;
     private long lastRollupNanos = System.nanoTime();
+    /**
+     * Write-ahead log size past which the first lane holds the others and checkpoints: DuckDB's own
+     * threshold (1 GB, FlowStore), or {@code -Dnightjar.store.walLimitBytes} (benchmarks).
+     */
+    static final long WAL_LIMIT = Long.getLong("nightjar.store.walLimitBytes", 1L << 30);
+    private long lastWalCheckNanos = System.nanoTime();
+    /** Lanes other than this one (0: DuckDB's own automatic checkpoint is never held off). */
+    private final int lanesOfOthers;
     /** When this lane last saw another lane busy (System.nanoTime). */
     private long othersBusyAt = Long.MIN_VALUE;
     private final List<CountDownLatch> rollupWaiters = new CopyOnWriteArrayList<>();
 
-    WriterLane(final StoreWriter owner, final int index, final FlowStore store, final SourceTable sources, final long maxGroupRows)
+    WriterLane(final StoreWriter owner, final int index, final FlowStore store, final SourceTable sources, final long maxGroupRows,
+               final int lanes)
     {
+        this.lanesOfOthers = lanes - 1;
         this.owner = owner;
         this.store = store;
         this.sources = sources;
@@ -150,7 +160,19 @@ final class WriterLane
                     group.add(next);
                     rows += rows(next);
                 }
-                apply(group);
+                owner.transactions().readLock().lock();
+                try
+                {
+                    apply(group);
+                }
+                finally
+                {
+                    owner.transactions().readLock().unlock();
+                }
+                if (first)
+                {
+                    checkpointIfWalLarge();
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -313,6 +335,43 @@ final class WriterLane
         {
             LOG.warn("store: roll-up rebuild failed (queries use the records meanwhile): {}", ex.getMessage());
             return true;
+        }
+    }
+
+    /**
+     * First lane, after a group: DuckDB checkpoints by itself only when no other transaction is open,
+     * which with busy lanes is almost never, so its write-ahead log would grow without bound under
+     * sustained load. Past {@link #WAL_LIMIT} (checked every 5 s), this waits for the other lanes'
+     * transactions to end, keeps new ones from starting, and checkpoints.
+     */
+    private void checkpointIfWalLarge()
+    {
+        final long now = System.nanoTime();
+        if (lanesOfOthers == 0 || now - lastWalCheckNanos < TimeUnit.SECONDS.toNanos(5))
+        {
+            return;
+        }
+        lastWalCheckNanos = now;
+        final long wal = store.walBytes();
+        if (wal <= WAL_LIMIT)
+        {
+            return;
+        }
+        owner.transactions().writeLock().lock();
+        try
+        {
+            final long start = System.nanoTime();
+            store.checkpoint();
+            LOG.info("store: write-ahead log of {} MB checkpointed in {} ms with the other writer lanes held", wal >> 20,
+                (System.nanoTime() - start) / 1_000_000);
+        }
+        catch (final SQLException ex)
+        {
+            LOG.warn("store: checkpoint of a {} MB write-ahead log failed (retried in 5 s): {}", wal >> 20, ex.getMessage());
+        }
+        finally
+        {
+            owner.transactions().writeLock().unlock();
         }
     }
 

@@ -520,6 +520,19 @@ public final class FlowStore implements AutoCloseable
         }
     }
 
+    /** Bytes of the write-ahead log file (0 when there is none). */
+    public long walBytes()
+    {
+        try
+        {
+            return Files.size(file.resolveSibling(file.getFileName() + ".wal"));
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
     /** Commits the current transaction (durable when this returns). */
     public void commit() throws SQLException
     {
