@@ -47,6 +47,10 @@ public final class FlowStore implements AutoCloseable
     /** File name of the database inside the data directory. */
     public static final String FILE_NAME = "nightjar.duckdb";
 
+    private static final String UPSERT_PROGRESS = "INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())";
+    private static final String INSERT_HEARTBEAT = "INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
+        + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)";
+
     private final Path file;
     private final BufferAllocator allocator;
     private final DuckDBConnection writer;
@@ -97,9 +101,8 @@ public final class FlowStore implements AutoCloseable
             st.execute(SourceTable.CREATE_PENDING);
         }
         writer.setAutoCommit(false);
-        this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
-        this.insertHeartbeat = writer.prepareStatement("INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)");
+        this.upsertProgress = writer.prepareStatement(UPSERT_PROGRESS);
+        this.insertHeartbeat = writer.prepareStatement(INSERT_HEARTBEAT);
         writer.commit();
     }
 
@@ -115,9 +118,8 @@ public final class FlowStore implements AutoCloseable
             settings(st);
         }
         writer.setAutoCommit(false);
-        this.upsertProgress = writer.prepareStatement("INSERT OR REPLACE INTO sensor_progress VALUES (?, ?, ?, ?, ?, now())");
-        this.insertHeartbeat = writer.prepareStatement("INSERT INTO heartbeats VALUES (?, make_timestamp(?), make_timestamp(?),"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 0 THEN NULL ELSE make_timestamp(?) END)");
+        this.upsertProgress = writer.prepareStatement(UPSERT_PROGRESS);
+        this.insertHeartbeat = writer.prepareStatement(INSERT_HEARTBEAT);
         writer.commit();
     }
 

@@ -103,19 +103,7 @@ public final class Rollups
     /** Marks days (epoch days) dirty, in the caller's transaction. */
     static void markDirty(final Connection c, final Collection<Long> epochDays) throws SQLException
     {
-        if (epochDays.isEmpty())
-        {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO rollup_days VALUES (DATE '1970-01-01' + ?::INTEGER, true, NULL)"))
-        {
-            for (final long d : epochDays)
-            {
-                ps.setLong(1, d);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        insertDays(c, "INSERT OR REPLACE INTO rollup_days VALUES (DATE '1970-01-01' + ?::INTEGER, true, NULL)", epochDays);
     }
 
     /**
@@ -125,11 +113,17 @@ public final class Rollups
      */
     static void mark(final Connection c, final Collection<Long> epochDays) throws SQLException
     {
+        insertDays(c, "INSERT INTO rollup_marks VALUES (DATE '1970-01-01' + ?::INTEGER)", epochDays);
+    }
+
+    /** Runs {@code sql}, whose one parameter is an epoch day, for each of {@code epochDays} in one batch. */
+    private static void insertDays(final Connection c, final String sql, final Collection<Long> epochDays) throws SQLException
+    {
         if (epochDays.isEmpty())
         {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_marks VALUES (DATE '1970-01-01' + ?::INTEGER)"))
+        try (PreparedStatement ps = c.prepareStatement(sql))
         {
             for (final long d : epochDays)
             {
