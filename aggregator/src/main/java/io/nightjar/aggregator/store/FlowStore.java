@@ -503,23 +503,30 @@ public final class FlowStore implements AutoCloseable
         writer.commit();
     }
 
-    /** DuckDB's thread count (a setting of the whole database). */
+    /** DuckDB's thread count (a setting of the whole database); between transactions only (it commits). */
     public int threads() throws SQLException
     {
+        final int threads;
         try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("SELECT current_setting('threads')"))
         {
             rs.next();
-            return Integer.parseInt(rs.getString(1));
+            threads = Integer.parseInt(rs.getString(1));
         }
+        writer.commit();
+        return threads;
     }
 
-    /** Sets DuckDB's thread count for the whole database (every connection's statements from now on). */
+    /**
+     * Sets DuckDB's thread count for the whole database (every connection's statements from now on);
+     * between transactions only (it commits, so that no snapshot stays open on the writer).
+     */
     public void setThreads(final int threads) throws SQLException
     {
         try (Statement st = writer.createStatement())
         {
             st.execute("SET threads = " + threads);
         }
+        writer.commit();
     }
 
     /** Bytes of the write-ahead log file (0 when there is none). */
