@@ -44,7 +44,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A running aggregator: the store, its single writer, the sensor-facing ingest server and the
+ * A running aggregator: the store, its writer lanes, the sensor-facing ingest server and the
  * HTTP API, started together and closed in reverse order (ingest first, so in-flight batches
  * are applied before the store closes).
  */

@@ -4,7 +4,7 @@ import io.nightjar.wire.arrow.DecodedBatch;
 import io.nightjar.wire.frame.Frames;
 import io.nightjar.wire.frame.Heartbeat;
 
-/** What a connection hands to the store's single writer, in arrival order. */
+/** What a connection hands to the store's writer lanes, in arrival order (per sensor). */
 sealed interface IngestItem
 {
     /** Bytes this item holds while queued (for back-pressure). */

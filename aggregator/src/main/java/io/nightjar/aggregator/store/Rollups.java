@@ -27,10 +27,11 @@ import java.util.List;
  *   <li>{@code sensor_day}: bins per (day, sensor), first bin, end of last bin and the longest stretch
  *       between bins inside the day, for active-sensor counts and coverage.</li>
  * </ul>
- * A day is marked dirty (table {@code rollup_days}) in the same transaction as any record of it,
- * and rebuilt by the store's single writer when it is idle (or at least every minute under load),
- * in one transaction that also marks it clean. Readers use a day's roll-up only when it is clean,
- * and the records otherwise, so answers never depend on how far the rebuild has come.
+ * A day is marked dirty in the same transaction as any record of it ({@code rollup_days} by the
+ * store's first writer lane, {@code rollup_marks} by the others, until the first absorbs them), and
+ * rebuilt by the first lane when the lanes are idle (or at least every minute under load), in one
+ * transaction that also marks it clean. Readers use a day's roll-up only when it is clean and
+ * unmarked, and the records otherwise, so answers never depend on how far the rebuild has come.
  */
 public final class Rollups
 {
