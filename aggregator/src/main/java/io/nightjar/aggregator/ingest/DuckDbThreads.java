@@ -41,7 +41,7 @@ final class DuckDbThreads
     {
         final List<LongSupplier> busy = new java.util.ArrayList<>();
         lanes.forEach(l -> busy.add(l::busyNanos));
-        return new DuckDbThreads(busy, lanes.size() > 1 && !System.getProperty("nightjar.duckdb.settings", "").matches("(?i).*\\bthreads\\s*=.*"),
+        return new DuckDbThreads(busy, lanes.size() > 1 && !FlowStore.threadsSetByOperator(),
             System.nanoTime());
     }
 

@@ -10,6 +10,9 @@ sealed interface IngestItem
     /** Bytes this item holds while queued (for back-pressure). */
     long sizeBytes();
 
+    /** The sensor it came from (its connection's authenticated id). */
+    String sensorId();
+
     /** A sensor said HELLO: answer with its durable progress once everything queued before is applied. */
     record Hello(SensorSession session, String sensorId, String spoolId) implements IngestItem
     {

@@ -88,11 +88,11 @@ public final class StoreWriter implements AutoCloseable
         {
             throw new IllegalStateException("cannot read sensor progress from " + store.file() + ": " + ex.getMessage(), ex);
         }
-        this.lanes.add(new WriterLane(this, 0, store, sources, maxGroupRows, lanes));
+        this.lanes.add(new WriterLane(this, 0, store, sources, maxGroupRows));
         for (int i = 1; i < lanes; i++)
         {
             final FlowStore lane = store.lane();
-            this.lanes.add(new WriterLane(this, i, lane, sources == null ? null : SourceTable.lane(lane, sources.enricher()), maxGroupRows, lanes));
+            this.lanes.add(new WriterLane(this, i, lane, sources == null ? null : SourceTable.lane(lane, sources.enricher()), maxGroupRows));
         }
         this.threads = DuckDbThreads.over(this.lanes);
         for (final WriterLane l : this.lanes)
@@ -109,21 +109,8 @@ public final class StoreWriter implements AutoCloseable
      */
     boolean submit(final IngestItem item)
     {
-        laneOf.computeIfAbsent(sensorOf(item), k -> lanes.get(Math.floorMod(nextLane.getAndIncrement(), lanes.size()))).submit(item);
+        laneOf.computeIfAbsent(item.sensorId(), k -> lanes.get(Math.floorMod(nextLane.getAndIncrement(), lanes.size()))).submit(item);
         return queuedBytes.addAndGet(item.sizeBytes()) <= highWaterBytes;
-    }
-
-    private static String sensorOf(final IngestItem item)
-    {
-        if (item instanceof IngestItem.Batch b)
-        {
-            return b.sensorId();
-        }
-        if (item instanceof IngestItem.Hello h)
-        {
-            return h.sensorId();
-        }
-        return ((IngestItem.Beat)item).sensorId();
     }
 
     /** Resumes {@code session} once the queues are below their low-water mark. */

@@ -62,16 +62,12 @@ final class WriterLane
      */
     static final long WAL_LIMIT = Long.getLong("nightjar.store.walLimitBytes", 1L << 30);
     private long lastWalCheckNanos = System.nanoTime();
-    /** Lanes other than this one (0: DuckDB's own automatic checkpoint is never held off). */
-    private final int lanesOfOthers;
     /** When this lane last saw another lane busy (System.nanoTime). */
     private long othersBusyAt = Long.MIN_VALUE;
     private final List<CountDownLatch> rollupWaiters = new CopyOnWriteArrayList<>();
 
-    WriterLane(final StoreWriter owner, final int index, final FlowStore store, final SourceTable sources, final long maxGroupRows,
-               final int lanes)
+    WriterLane(final StoreWriter owner, final int index, final FlowStore store, final SourceTable sources, final long maxGroupRows)
     {
-        this.lanesOfOthers = lanes - 1;
         this.owner = owner;
         this.store = store;
         this.sources = sources;
@@ -347,7 +343,8 @@ final class WriterLane
     private void checkpointIfWalLarge()
     {
         final long now = System.nanoTime();
-        if (lanesOfOthers == 0 || now - lastWalCheckNanos < TimeUnit.SECONDS.toNanos(5))
+        // one lane alone: DuckDB's own automatic checkpoint is never held off
+        if (owner.lanes() == 1 || now - lastWalCheckNanos < TimeUnit.SECONDS.toNanos(5))
         {
             return;
         }

@@ -123,6 +123,18 @@ public final class FlowStore implements AutoCloseable
         writer.commit();
     }
 
+    /** DuckDB settings the operator gave ({@code -Dnightjar.duckdb.settings=a=1;b=2}), applied after the store's own. */
+    private static String operatorSettings()
+    {
+        return System.getProperty("nightjar.duckdb.settings", "");
+    }
+
+    /** Whether the operator set DuckDB's {@code threads} (then the store never changes it). */
+    public static boolean threadsSetByOperator()
+    {
+        return operatorSettings().matches("(?i).*\\bthreads\\s*=.*");
+    }
+
     /** The writer connection's settings (some are the connection's own, so every lane sets them). */
     private static void settings(final Statement st) throws SQLException
     {
@@ -135,7 +147,7 @@ public final class FlowStore implements AutoCloseable
         st.execute("SET preserve_insertion_order = false");
         // addresses reach DuckDB as Arrow extension-typed UHUGEINT columns (StoredAddress)
         st.execute(StoredAddress.ARROW_SETTING);
-        for (final String setting : System.getProperty("nightjar.duckdb.settings", "").split(";"))
+        for (final String setting : operatorSettings().split(";"))
         {
             if (!setting.isBlank())
             {

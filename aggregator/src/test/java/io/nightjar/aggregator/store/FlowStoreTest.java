@@ -214,7 +214,8 @@ class FlowStoreTest
                 .hasMessageContaining("Duplicate key");
         }
     }
-    private static long count(final FlowStore store, final String sql) throws Exception
+    /** The first column of the first row of {@code sql}, on a reader of {@code store}. */
+    static long count(final FlowStore store, final String sql) throws Exception
     {
         try (Connection c = store.openReader(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql))
         {

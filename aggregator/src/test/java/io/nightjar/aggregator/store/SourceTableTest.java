@@ -96,15 +96,6 @@ class SourceTableTest
         return out;
     }
 
-    private static long count(final FlowStore store, final String sql) throws Exception
-    {
-        try (Connection c = store.openReader(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql))
-        {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     private static List<Object> expected(final String address, final String country) throws Exception
     {
         final List<String> row = GeoTestData.asnRow(address);
@@ -125,9 +116,9 @@ class SourceTableTest
         {
             final SourceTable sources = new SourceTable(store, geo, 1000);
             applyGroup(store, sources, first);
-            assertThat(count(store, "SELECT count(*) FROM sources")).isEqualTo(3);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources")).isEqualTo(3);
             applyGroup(store, sources, second);
-            assertThat(count(store, "SELECT count(*) FROM flows")).isEqualTo(9);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM flows")).isEqualTo(9);
             assertThat(sourceRows(store)).containsExactlyInAnyOrder(
                 expected("1.0.0.1", "AU"),
                 expected("8.8.8.8", "US"),
@@ -157,11 +148,11 @@ class SourceTableTest
             assertThat(laneSources.attributeNew(other.batches())).isEqualTo(3);
             lane.commit();
             store.commit();
-            assertThat(count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
-            assertThat(count(store, "SELECT count(*) FROM sources_pending")).isEqualTo(3);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources_pending")).isEqualTo(3);
             store.absorbLanes(sources);
             store.commit();
-            assertThat(count(store, "SELECT count(*) FROM sources_pending")).isZero();
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources_pending")).isZero();
             assertThat(sourceRows(store)).containsExactlyInAnyOrder(
                 expected("1.0.0.1", "AU"),
                 expected("8.8.8.8", "US"),
@@ -182,8 +173,8 @@ class SourceTableTest
             sources.rolledBack(); // forgets every known source, as when the set fills up
             applyGroup(store, sources, batch);
             assertThat(sources.attributed()).isEqualTo(4);
-            assertThat(count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
-            assertThat(count(store, "SELECT count(*) FROM flows")).isEqualTo(4);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM flows")).isEqualTo(4);
         }
     }
 
@@ -197,10 +188,10 @@ class SourceTableTest
             assertThat(sources.attributeNew(batch.batches())).isEqualTo(2);
             store.rollback();
             sources.rolledBack();
-            assertThat(count(store, "SELECT count(*) FROM sources")).isZero();
-            assertThat(count(store, "SELECT count(*) FROM flows")).isZero();
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources")).isZero();
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM flows")).isZero();
             applyGroup(store, sources, batch);
-            assertThat(count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources")).isEqualTo(2);
         }
     }
 
@@ -225,7 +216,7 @@ class SourceTableTest
         }
         try (FlowStore store = FlowStore.open(dir, allocator))
         {
-            assertThat(count(store, "SELECT count(*) FROM sources WHERE country IS NOT NULL")).isEqualTo(2);
+            assertThat(FlowStoreTest.count(store, "SELECT count(*) FROM sources WHERE country IS NOT NULL")).isEqualTo(2);
             final SourceTable sources = new SourceTable(store, geo, 2);
             assertThat(sources.reattributing()).isTrue();
             int steps = 0;
