@@ -52,23 +52,14 @@ public final class StoreWriter implements AutoCloseable
     private final ReentrantReadWriteLock transactions = new ReentrantReadWriteLock();
 
     /**
-     * One writer lane over {@code store}; starts its thread.
-     *
-     * @param highWaterBytes queued batch bytes above which connections pause.
-     * @param maxGroupRows   rows applied per transaction at most (more waits for the next group).
-     */
-    public StoreWriter(final FlowStore store, final long highWaterBytes, final long maxGroupRows, final IngestMetrics metrics)
-    {
-        this(store, highWaterBytes, maxGroupRows, metrics, null, 1);
-    }
-
-    /**
      * Writer lanes that also maintain {@code sources}: new sources of each group are attributed in
      * the group's transaction, and a pending re-attribution runs chunk by chunk when the first lane
      * is idle (and at least every 5 s under load).
      *
-     * @param sources the source table of {@code store}, or null for none.
-     * @param lanes   writer lanes (connections and threads), at least 1.
+     * @param highWaterBytes queued batch bytes above which connections pause.
+     * @param maxGroupRows   rows applied per transaction at most (more waits for the next group).
+     * @param sources        the source table of {@code store}, or null for none.
+     * @param lanes          writer lanes (connections and threads), at least 1.
      */
     public StoreWriter(final FlowStore store, final long highWaterBytes, final long maxGroupRows, final IngestMetrics metrics,
                        final SourceTable sources, final int lanes)
