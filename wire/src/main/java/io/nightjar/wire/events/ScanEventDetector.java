@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -95,210 +97,85 @@ public final class ScanEventDetector
 
     static
     {
-        // Acc keeps the matching packets of each tool in a field of its own
+        // an event keeps the matching packets of each tool in a word of its own
         if (TOOLS.length != 3)
         {
-            throw new AssertionError("ScanEventDetector.Acc expects 3 scanner tools, not " + TOOLS.length);
+            throw new AssertionError("ScanEventDetector expects 3 scanner tools, not " + TOOLS.length);
         }
     }
 
-    /**
-     * An open event. Kept small (most keys are low-rate sources that never become events): one
-     * destination hash inline until a second distinct one needs a sketch, matching packets per tool
-     * as fields (the rule's scope is fixed by the key's class and IP version), one sensor id inline.
-     * Found through {@link #open} by its key, which maps to its {@link #id} in {@link #accs}.
-     * The fields after {@code sensors} are about the current bin: the event's last packet before it,
-     * whether a record of the bin continues the event, and the records that may start a new one.
+    /*
+     * Events (open ones, and the staged parts of the current bin that may start new ones) are rows
+     * of STRIDE longs in one array, by id: the key, the counts, the inline destination hash and the
+     * current bin's fields together, so that a record's update reads one table slot and one row (two
+     * cache lines) instead of a table slot, an object reference, an object and its linked-list
+     * neighbours. Most keys are low-rate sources with one destination that never become events;
+     * only a key with a second distinct destination gets a DistinctSketch, and only one seen by
+     * more than one sensor a set of sensor names.
      */
-    private static final class Acc extends ExpiryBuckets.Node
-    {
-        // the key (source, protocol, port, class)
-        long hi;
-        long lo;
-        int protocol;
-        int port;
-        int trafficClass;
-        /** Index in {@link #accs} while open, else -1. */
-        int id = -1;
+    private static final int STRIDE = 16;
+    private static final int HI = 0;
+    private static final int LO = 1;
+    /** protocol << 32 | port: the table's tag. */
+    private static final int TAG = 2;
+    /** class (bits 0-7), flags (bits 8-15), sensor code + 1 (bits 32-63; 0: none). */
+    private static final int META = 3;
+    private static final int FIRST = 4;
+    private static final int LAST = 5;
+    private static final int PACKETS = 6;
+    private static final int MATCHING = 7; // 7, 8, 9: one per tool
+    /** The one destination hash while there is no sketch (low 32 bits). */
+    private static final int ONE_HASH = 10;
+    private static final int MAX_RECORD = 11;
+    /** The bin whose records last touched the open event. */
+    private static final int TOUCHED_BIN = 12;
+    /** The event's last packet before that bin. */
+    private static final int LAST_BEFORE_BIN = 13;
+    /** The slice of SliceLists the event's id was last appended to. */
+    private static final int SLICE = 14;
+    /** Id + 1 of the staged part of the current bin (0: none). */
+    private static final int STAGED = 15;
 
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        long packets;
-        int oneHash;
-        boolean hasOne;
-        DistinctSketch sketch;
-        long maxRecordDestinations;
-        long matching0;
-        long matching1;
-        long matching2;
-        String sensor;
-        TreeSet<String> moreSensors;
-
-        long touchedBin = Long.MIN_VALUE;
-        long lastBeforeBin;
-        boolean continues;
-        Acc staged;
-
-        /** Back to the state of a new accumulator (for reuse: no allocation per new key once warm). */
-        void reset()
-        {
-            id = -1;
-            first = Long.MAX_VALUE;
-            last = Long.MIN_VALUE;
-            packets = 0;
-            oneHash = 0;
-            hasOne = false;
-            sketch = null;
-            maxRecordDestinations = 0;
-            matching0 = 0;
-            matching1 = 0;
-            matching2 = 0;
-            sensor = null;
-            moreSensors = null;
-            touchedBin = Long.MIN_VALUE;
-            lastBeforeBin = 0;
-            continues = false;
-            staged = null;
-            resetNode();
-        }
-
-        Acc key(final long srcHi, final long srcLo, final int proto, final int p, final int cls)
-        {
-            hi = srcHi;
-            lo = srcLo;
-            protocol = proto;
-            port = p;
-            trafficClass = cls;
-            return this;
-        }
-
-        long matching(final int tool)
-        {
-            return tool == 0 ? matching0 : tool == 1 ? matching1 : matching2;
-        }
-
-        void addHash(final int h)
-        {
-            if (sketch != null)
-            {
-                sketch.add(h);
-            }
-            else if (!hasOne)
-            {
-                oneHash = h;
-                hasOne = true;
-            }
-            else if (oneHash != h)
-            {
-                sketch = new DistinctSketch();
-                sketch.add(oneHash);
-                sketch.add(h);
-            }
-        }
-
-        /** Merges {@code s}, which this accumulator may keep. */
-        void mergeSketch(final DistinctSketch s)
-        {
-            if (sketch == null)
-            {
-                sketch = s;
-                if (hasOne)
-                {
-                    sketch.add(oneHash);
-                }
-            }
-            else
-            {
-                sketch.merge(s);
-            }
-        }
-
-        long destinations()
-        {
-            final long n = sketch != null ? sketch.estimate() : hasOne ? 1 : 0;
-            return Math.max(n, maxRecordDestinations);
-        }
-
-        void addSensor(final String id)
-        {
-            if (id == null || id.equals(sensor))
-            {
-                return;
-            }
-            if (sensor == null)
-            {
-                sensor = id;
-                return;
-            }
-            if (moreSensors == null)
-            {
-                moreSensors = new TreeSet<>();
-                moreSensors.add(sensor);
-            }
-            moreSensors.add(id);
-        }
-
-        List<String> sensors()
-        {
-            if (moreSensors != null)
-            {
-                return List.copyOf(moreSensors);
-            }
-            return sensor == null ? List.of() : List.of(sensor);
-        }
-
-        /** Adds the records of {@code o} (a staged part of the same key and bin; consumed). */
-        void merge(final Acc o)
-        {
-            first = Math.min(first, o.first);
-            last = Math.max(last, o.last);
-            packets += o.packets;
-            if (o.sketch != null)
-            {
-                mergeSketch(o.sketch);
-            }
-            else if (o.hasOne)
-            {
-                addHash(o.oneHash);
-            }
-            maxRecordDestinations = Math.max(maxRecordDestinations, o.maxRecordDestinations);
-            matching0 += o.matching0;
-            matching1 += o.matching1;
-            matching2 += o.matching2;
-            if (o.moreSensors != null)
-            {
-                o.moreSensors.forEach(this::addSensor);
-            }
-            else
-            {
-                addSensor(o.sensor);
-            }
-        }
-    }
+    private static final long OPEN = 1L << 8;
+    private static final long STAGED_PART = 1L << 9;
+    private static final long HAS_ONE = 1L << 10;
+    private static final long HAS_SKETCH = 1L << 11;
+    private static final long CONTINUES = 1L << 12;
+    private static final long MORE_SENSORS = 1L << 13;
+    private static final int SENSOR_SHIFT = 32;
 
     private final Params params;
     private final double scale;
     private final long darknetIpv4Addresses;
     private final Consumer<ScanEvent> sink;
-    /** Open events: key (source, {@link #tag protocol and port}, class) to their index in {@link #accs}. */
+    /** Open events: key (source, {@link #tag protocol and port}, class) to their id. */
     private final EventKeyTable open = new EventKeyTable(1 << 16);
-    /** Open events by index (null: free). */
-    private Acc[] accs = new Acc[1 << 16];
-    /** Free indexes of {@link #accs} below {@link #accsUsed}, a stack. */
+    /** Rows by id, {@link #STRIDE} longs each. */
+    private long[] rows = new long[STRIDE << 16];
+    /** Sketches by id (null until a second distinct destination). */
+    private DistinctSketch[] sketches = new DistinctSketch[1 << 16];
+    /** Sensor sets of the ids seen by more than one sensor. */
+    private final Map<Integer, TreeSet<String>> moreSensors = new HashMap<>();
+    /** Sensor names by code, and codes by name (sensor ids are few; a row keeps a code). */
+    private final List<String> sensorNames = new ArrayList<>();
+    private final Map<String, Integer> sensorCodes = new HashMap<>();
+    private String lastSensor;
+    private long lastSensorCode;
+    /** Free ids below {@link #used}, a stack (the most recently freed row is the one likeliest in cache). */
     private int[] freeIds = new int[64];
     private int freeCount;
-    private int accsUsed;
-    /** Closed accumulators kept for reuse, a stack (at most {@link #MAX_SPARES}). */
-    private Acc[] spares = new Acc[1024];
-    private int spareCount;
-    private static final int MAX_SPARES = 1 << 20;
-    /** Keys whose open event has staged records in the current bin (they may start a new event). */
-    private final List<Acc> staged = new ArrayList<>();
+    private int used;
+    /** Open ids whose event has a staged part in the current bin (it may start a new event). */
+    private int[] stagedKeys = new int[64];
+    private int stagedCount;
     private long bin = Long.MIN_VALUE;
-    /** Open events by the slice of data time of their last packet (each open event is in exactly one). */
-    private final ExpiryBuckets<Acc> buckets;
-    /** Whether the accumulator {@link #accFor} returned last is an open event (not staged). */
+    /** Open ids by the slice of data time of their last packet. */
+    private final SliceLists slices;
+    /** Whether the id {@link #accFor} returned last is an open event (not a staged part). */
     private boolean lastOpen;
+    private final List<ScanEvent> finished = new ArrayList<>();
+    /** Ids of a slice being expired, a batch at a time (their rows and table slots are loaded first). */
+    private final int[] expiring = new int[32];
 
     /**
      * @param params               thresholds.
@@ -316,7 +193,7 @@ public final class ScanEventDetector
         this.darknetIpv4Addresses = darknetIpv4Addresses;
         this.scale = IPV4_SPACE / darknetIpv4Addresses;
         this.sink = Objects.requireNonNull(sink, "sink");
-        this.buckets = new ExpiryBuckets<>(params.gapMicros() / 8);
+        this.slices = new SliceLists(params.gapMicros() / 8);
     }
 
     /** Adds one flow record (its destination sketch, if any, is merged). */
@@ -362,19 +239,19 @@ public final class ScanEventDetector
         final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final long destinations,
         final byte[] destinationSketch, final String sensorId)
     {
-        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass, firstMicros);
-        if (a == null)
+        final int id = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass, firstMicros);
+        if (id < 0)
         {
             return;
         }
         if (destinationSketch != null)
         {
-            a.mergeSketch(DistinctSketch.fromBytes(destinationSketch));
+            mergeSketch(id, DistinctSketch.fromBytes(destinationSketch));
         }
-        count(a, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
+        count(id, fingerprint, packets, firstMicros, lastMicros, destinations, sensorId);
         if (lastOpen)
         {
-            buckets.place(a, a.last);
+            place(id);
         }
     }
 
@@ -388,19 +265,19 @@ public final class ScanEventDetector
         final int fingerprint, final long packets, final long firstMicros, final long lastMicros, final int[] hashes,
         final int from, final int to, final String sensorId)
     {
-        final Acc a = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass, firstMicros);
-        if (a == null)
+        final int id = accFor(binStartMicros, srcHi, srcLo, protocol, port, trafficClass, firstMicros);
+        if (id < 0)
         {
             return;
         }
         for (int i = from; i < to; i++)
         {
-            a.addHash(hashes[i]);
+            addHash(id, hashes[i]);
         }
-        count(a, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
+        count(id, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
         if (lastOpen)
         {
-            buckets.place(a, a.last);
+            place(id);
         }
     }
 
@@ -425,15 +302,16 @@ public final class ScanEventDetector
     public long prefetchEvent(final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass)
     {
         final int id = open.get(srcHi, srcLo, tag(protocol, port), trafficClass);
-        return id < 0 ? 0 : accs[id].last;
+        return id < 0 ? 0 : rows[id * STRIDE + LAST];
     }
 
     /**
-     * The accumulator a record of this key, bin and first packet goes into: the open event when the
-     * bin continues it (some record of the bin starts at most the gap after the event's last packet
-     * before the bin), else a staged part that becomes a new event when the bin is applied.
+     * The id a record of this key, bin and first packet goes into: the open event when the bin
+     * continues it (some record of the bin starts at most the gap after the event's last packet
+     * before the bin), else a staged part that becomes a new event when the bin is applied; -1 for
+     * a class outside the mask.
      */
-    private Acc accFor(
+    private int accFor(
         final long binStartMicros, final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass,
         final long firstMicros)
     {
@@ -449,71 +327,229 @@ public final class ScanEventDetector
         }
         if (trafficClass < 0 || trafficClass >= 32 || (params.classMask() & (1 << trafficClass)) == 0)
         {
-            return null;
+            return -1;
         }
         lastOpen = true;
         final long tag = tag(protocol, port);
         final int id = open.get(srcHi, srcLo, tag, trafficClass);
         if (id == EventKeyTable.MISSING)
         {
-            final Acc created = newAcc().key(srcHi, srcLo, protocol, port, trafficClass);
-            created.touchedBin = bin;
-            created.continues = true;
-            open.put(srcHi, srcLo, tag, trafficClass, attach(created));
+            final int created = allocate(srcHi, srcLo, tag, trafficClass, OPEN | CONTINUES);
+            rows[created * STRIDE + TOUCHED_BIN] = bin;
+            open.put(srcHi, srcLo, tag, trafficClass, created);
             return created;
         }
-        final Acc a = accs[id];
-        if (a.touchedBin != bin)
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        if (r[at + TOUCHED_BIN] != bin)
         {
-            a.touchedBin = bin;
-            a.lastBeforeBin = a.last;
-            a.continues = false;
+            r[at + TOUCHED_BIN] = bin;
+            r[at + LAST_BEFORE_BIN] = r[at + LAST];
+            r[at + META] &= ~CONTINUES;
         }
-        if (a.continues)
+        if ((r[at + META] & CONTINUES) != 0)
         {
-            return a;
+            return id;
         }
-        if (firstMicros - a.lastBeforeBin <= params.gapMicros())
+        final int staged = (int)r[at + STAGED] - 1;
+        if (firstMicros - r[at + LAST_BEFORE_BIN] <= params.gapMicros())
         {
             // this record continues the event, and with it every record of the bin
-            a.continues = true;
-            if (a.staged != null)
+            r[at + META] |= CONTINUES;
+            if (staged >= 0)
             {
-                a.merge(a.staged);
-                a.staged = null;
+                rows[at + STAGED] = 0;
+                merge(id, staged);
+                free(staged);
             }
-            return a;
-        }
-        if (a.staged == null)
-        {
-            a.staged = newAcc().key(srcHi, srcLo, protocol, port, trafficClass);
-            staged.add(a);
+            return id;
         }
         lastOpen = false;
-        return a.staged;
+        if (staged >= 0)
+        {
+            return staged;
+        }
+        final int part = allocate(srcHi, srcLo, tag, trafficClass, STAGED_PART);
+        rows[at + STAGED] = part + 1L;
+        if (stagedCount == stagedKeys.length)
+        {
+            stagedKeys = Arrays.copyOf(stagedKeys, stagedCount * 2);
+        }
+        stagedKeys[stagedCount++] = id;
+        return part;
     }
 
-    private static void count(
-        final Acc a, final int fingerprint, final long packets, final long firstMicros, final long lastMicros,
+    private void count(
+        final int id, final int fingerprint, final long packets, final long firstMicros, final long lastMicros,
         final long destinations, final String sensorId)
     {
-        a.first = Math.min(a.first, firstMicros);
-        a.last = Math.max(a.last, lastMicros);
-        a.packets += packets;
-        a.maxRecordDestinations = Math.max(a.maxRecordDestinations, destinations);
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        r[at + FIRST] = Math.min(r[at + FIRST], firstMicros);
+        r[at + LAST] = Math.max(r[at + LAST], lastMicros);
+        r[at + PACKETS] += packets;
+        r[at + MAX_RECORD] = Math.max(r[at + MAX_RECORD], destinations);
         if ((fingerprint & TOOLS[0].bit()) != 0)
         {
-            a.matching0 += packets;
+            r[at + MATCHING] += packets;
         }
         if ((fingerprint & TOOLS[1].bit()) != 0)
         {
-            a.matching1 += packets;
+            r[at + MATCHING + 1] += packets;
         }
         if ((fingerprint & TOOLS[2].bit()) != 0)
         {
-            a.matching2 += packets;
+            r[at + MATCHING + 2] += packets;
         }
-        a.addSensor(sensorId);
+        if (sensorId != null)
+        {
+            addSensor(id, sensorId);
+        }
+    }
+
+    private void addHash(final int id, final int h)
+    {
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long meta = r[at + META];
+        if ((meta & HAS_SKETCH) != 0)
+        {
+            sketches[id].add(h);
+        }
+        else if ((meta & HAS_ONE) == 0)
+        {
+            r[at + ONE_HASH] = h;
+            r[at + META] = meta | HAS_ONE;
+        }
+        else if ((int)r[at + ONE_HASH] != h)
+        {
+            final DistinctSketch s = new DistinctSketch();
+            s.add((int)r[at + ONE_HASH]);
+            s.add(h);
+            sketches[id] = s;
+            r[at + META] = meta | HAS_SKETCH;
+        }
+    }
+
+    /** Merges {@code s} into the destinations of {@code id}, which may keep it. */
+    private void mergeSketch(final int id, final DistinctSketch s)
+    {
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long meta = r[at + META];
+        if ((meta & HAS_SKETCH) != 0)
+        {
+            sketches[id].merge(s);
+            return;
+        }
+        if ((meta & HAS_ONE) != 0)
+        {
+            s.add((int)r[at + ONE_HASH]);
+        }
+        sketches[id] = s;
+        r[at + META] = meta | HAS_SKETCH;
+    }
+
+    private long destinations(final int id)
+    {
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long meta = r[at + META];
+        final long n = (meta & HAS_SKETCH) != 0 ? sketches[id].estimate() : (meta & HAS_ONE) != 0 ? 1 : 0;
+        return Math.max(n, r[at + MAX_RECORD]);
+    }
+
+    private void addSensor(final int id, final String sensorId)
+    {
+        final long code;
+        if (sensorId == lastSensor)
+        {
+            code = lastSensorCode;
+        }
+        else
+        {
+            Integer c = sensorCodes.get(sensorId);
+            if (c == null)
+            {
+                c = sensorNames.size();
+                sensorNames.add(sensorId);
+                sensorCodes.put(sensorId, c);
+            }
+            lastSensor = sensorId;
+            lastSensorCode = c;
+            code = c;
+        }
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long meta = r[at + META];
+        final long current = (meta >>> SENSOR_SHIFT) - 1;
+        if (current == code)
+        {
+            return;
+        }
+        if (current < 0)
+        {
+            r[at + META] = (meta & 0xffffffffL) | (code + 1) << SENSOR_SHIFT;
+            return;
+        }
+        TreeSet<String> set = moreSensors.get(id);
+        if (set == null)
+        {
+            set = new TreeSet<>();
+            set.add(sensorNames.get((int)current));
+            moreSensors.put(id, set);
+            r[at + META] = meta | MORE_SENSORS;
+        }
+        set.add(sensorId);
+    }
+
+    private List<String> sensors(final int id)
+    {
+        final long meta = rows[id * STRIDE + META];
+        if ((meta & MORE_SENSORS) != 0)
+        {
+            return List.copyOf(moreSensors.get(id));
+        }
+        final long code = (meta >>> SENSOR_SHIFT) - 1;
+        return code < 0 ? List.of() : List.of(sensorNames.get((int)code));
+    }
+
+    /** Adds the records of the staged part {@code from} (of the same key and bin) to {@code to}; {@code from} is freed by the caller. */
+    private void merge(final int to, final int from)
+    {
+        final long[] r = rows;
+        final int a = to * STRIDE;
+        final int b = from * STRIDE;
+        r[a + FIRST] = Math.min(r[a + FIRST], r[b + FIRST]);
+        r[a + LAST] = Math.max(r[a + LAST], r[b + LAST]);
+        r[a + PACKETS] += r[b + PACKETS];
+        r[a + MAX_RECORD] = Math.max(r[a + MAX_RECORD], r[b + MAX_RECORD]);
+        for (int t = 0; t < 3; t++)
+        {
+            r[a + MATCHING + t] += r[b + MATCHING + t];
+        }
+        final long meta = r[b + META];
+        if ((meta & HAS_SKETCH) != 0)
+        {
+            mergeSketch(to, sketches[from]);
+            sketches[from] = null;
+            r[b + META] = meta & ~HAS_SKETCH;
+        }
+        else if ((meta & HAS_ONE) != 0)
+        {
+            addHash(to, (int)r[b + ONE_HASH]);
+        }
+        if ((meta & MORE_SENSORS) != 0)
+        {
+            for (final String s : moreSensors.get(from))
+            {
+                addSensor(to, s);
+            }
+        }
+        else if (meta >>> SENSOR_SHIFT != 0)
+        {
+            addSensor(to, sensorNames.get((int)((meta >>> SENSOR_SHIFT) - 1)));
+        }
     }
 
     /** The table's 64-bit part of the key: protocol and port (the class is the 32-bit part). */
@@ -522,35 +558,8 @@ public final class ScanEventDetector
         return (long)protocol << 32 | (port & 0xffffffffL);
     }
 
-    /** A reset accumulator: a closed one if any, else a new one. */
-    private Acc newAcc()
-    {
-        if (spareCount > 0)
-        {
-            final Acc a = spares[--spareCount];
-            spares[spareCount] = null;
-            return a;
-        }
-        return new Acc();
-    }
-
-    /** Keeps a closed accumulator (no longer referenced by the table, a bucket or the staged list) for reuse. */
-    private void recycle(final Acc a)
-    {
-        if (spareCount == spares.length)
-        {
-            if (spares.length >= MAX_SPARES)
-            {
-                return;
-            }
-            spares = Arrays.copyOf(spares, spares.length * 2);
-        }
-        a.reset();
-        spares[spareCount++] = a;
-    }
-
-    /** Gives {@code a} an index in {@link #accs} (a free one if any). */
-    private int attach(final Acc a)
+    /** A fresh row for the key (a freed id if any), with {@code flags}. */
+    private int allocate(final long hi, final long lo, final long tag, final int trafficClass, final long flags)
     {
         final int id;
         if (freeCount > 0)
@@ -559,82 +568,192 @@ public final class ScanEventDetector
         }
         else
         {
-            if (accsUsed == accs.length)
+            if ((used + 1) * STRIDE > rows.length)
             {
-                accs = Arrays.copyOf(accs, accs.length * 2);
+                rows = Arrays.copyOf(rows, rows.length * 2);
+                sketches = Arrays.copyOf(sketches, sketches.length * 2);
             }
-            id = accsUsed++;
+            id = used++;
         }
-        accs[id] = a;
-        a.id = id;
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        r[at + HI] = hi;
+        r[at + LO] = lo;
+        r[at + TAG] = tag;
+        r[at + META] = trafficClass | flags;
+        r[at + FIRST] = Long.MAX_VALUE;
+        r[at + LAST] = Long.MIN_VALUE;
+        r[at + PACKETS] = 0;
+        r[at + MATCHING] = 0;
+        r[at + MATCHING + 1] = 0;
+        r[at + MATCHING + 2] = 0;
+        r[at + ONE_HASH] = 0;
+        r[at + MAX_RECORD] = 0;
+        r[at + TOUCHED_BIN] = Long.MIN_VALUE;
+        r[at + LAST_BEFORE_BIN] = 0;
+        r[at + SLICE] = Long.MIN_VALUE;
+        r[at + STAGED] = 0;
         return id;
     }
 
-    /** Removes the open event {@code a} from the table and frees its index. */
-    private void detach(final Acc a)
+    /** Frees the row {@code id} (no longer in the table or the staged keys; its slice entries become stale). */
+    private void free(final int id)
     {
-        open.remove(a.hi, a.lo, tag(a.protocol, a.port), a.trafficClass);
-        accs[a.id] = null;
+        final int at = id * STRIDE;
+        final long meta = rows[at + META];
+        rows[at + META] = 0;
+        if ((meta & HAS_SKETCH) != 0)
+        {
+            sketches[id] = null;
+        }
+        if ((meta & MORE_SENSORS) != 0)
+        {
+            moreSensors.remove(id);
+        }
         if (freeCount == freeIds.length)
         {
-            freeIds = Arrays.copyOf(freeIds, freeIds.length * 2);
+            freeIds = Arrays.copyOf(freeIds, freeCount * 2);
         }
-        freeIds[freeCount++] = a.id;
-        a.id = -1;
+        freeIds[freeCount++] = id;
+    }
+
+    /** Appends the open event {@code id} to the slice of its last packet, if that changed. */
+    private void place(final int id)
+    {
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long s = slices.sliceOf(r[at + LAST]);
+        if (r[at + SLICE] != s)
+        {
+            r[at + SLICE] = s;
+            slices.add(s, id);
+        }
     }
 
     /** Applies the current bin: events whose staged records were not continued end, the staged records start new ones. */
     private void flushPending()
     {
-        if (staged.isEmpty())
+        if (stagedCount == 0)
         {
             return;
         }
-        final List<ScanEvent> finished = new ArrayList<>();
-        for (final Acc o : staged)
+        final long[] r = rows;
+        for (int i = 0; i < stagedCount; i++)
         {
-            final Acc p = o.staged;
-            if (p == null)
+            final int o = stagedKeys[i];
+            final int at = o * STRIDE;
+            final int p = (int)r[at + STAGED] - 1;
+            if (p < 0)
             {
                 continue;
             }
-            o.staged = null;
             close(o, finished);
-            // the new event takes the old one's place (same key, same index)
-            final int id = o.id;
-            o.id = -1;
-            buckets.remove(o);
-            accs[id] = p;
-            p.id = id;
-            p.touchedBin = bin;
-            p.continues = true;
-            buckets.place(p, p.last);
-            recycle(o);
+            // the new event takes the old one's place (same key, same id): the staged row moves into it
+            final long oldMeta = r[at + META];
+            if ((oldMeta & HAS_SKETCH) != 0)
+            {
+                sketches[o] = null;
+            }
+            if ((oldMeta & MORE_SENSORS) != 0)
+            {
+                moreSensors.remove(o);
+            }
+            final int from = p * STRIDE;
+            System.arraycopy(r, from, r, at, STRIDE);
+            final long meta = r[from + META];
+            if ((meta & HAS_SKETCH) != 0)
+            {
+                sketches[o] = sketches[p];
+            }
+            if ((meta & MORE_SENSORS) != 0)
+            {
+                moreSensors.put(o, moreSensors.get(p));
+            }
+            r[at + META] = (meta & ~STAGED_PART) | OPEN | CONTINUES;
+            r[at + TOUCHED_BIN] = bin;
+            r[at + STAGED] = 0;
+            r[at + SLICE] = Long.MIN_VALUE;
+            place(o);
+            // the staged row's sketch and sensors now belong to o
+            r[from + META] = 0;
+            sketches[p] = null;
+            moreSensors.remove(p);
+            free(p);
         }
-        staged.clear();
-        emit(finished);
+        stagedCount = 0;
+        emit();
     }
 
     /**
-     * Closes the open events that no record from {@code nowMicros} on can continue. Events are
-     * linked into buckets of an eighth of the gap by their last packet ({@link ExpiryBuckets}); only
-     * buckets that began more than the gap ago are visited, so a sweep costs the events it closes
-     * (plus those of at most one bucket that stay open), not every open event.
+     * Closes the open events that no record from {@code nowMicros} on can continue. Ids are listed
+     * by the slice (an eighth of the gap) of their last packet ({@link SliceLists}); only slices that
+     * began more than the gap ago are visited, so a sweep costs the entries of the slices it ends
+     * (plus those of at most one slice that stay open), not every open event. The rows and table
+     * slots of each batch of {@value #BATCH} entries are loaded before any is changed, so that their
+     * cache misses overlap.
      */
     private void sweep(final long nowMicros)
     {
-        final List<ScanEvent> finished = new ArrayList<>();
-        buckets.expire(nowMicros, params.gapMicros(), x -> x.last, x ->
+        final long gap = params.gapMicros();
+        SliceLists.Slice s = slices.nextExpired(nowMicros, gap, null);
+        while (s != null)
         {
-            close(x, finished);
-            detach(x);
-            recycle(x);
-        });
+            final int[] ids = s.ids;
+            final int n = s.size;
+            int kept = 0;
+            for (int from = 0; from < n; from += BATCH)
+            {
+                final int to = Math.min(n, from + BATCH);
+                long sum = 0;
+                for (int i = from; i < to; i++)
+                {
+                    sum += rows[ids[i] * STRIDE + LAST];
+                }
+                int ending = 0;
+                for (int i = from; i < to; i++)
+                {
+                    final int id = ids[i];
+                    final int at = id * STRIDE;
+                    final long[] r = rows;
+                    if ((r[at + META] & OPEN) == 0 || r[at + SLICE] != s.index)
+                    {
+                        continue; // a stale entry: the event ended, or moved to a later slice
+                    }
+                    if (nowMicros - r[at + LAST] > gap)
+                    {
+                        expiring[ending++] = id;
+                        sum += open.touch(r[at + HI], r[at + LO], r[at + TAG], (int)r[at + META] & 0xff);
+                    }
+                    else
+                    {
+                        ids[kept++] = id;
+                    }
+                }
+                touched += sum;
+                for (int i = 0; i < ending; i++)
+                {
+                    final int id = expiring[i];
+                    final int at = id * STRIDE;
+                    final long[] r = rows;
+                    close(id, finished);
+                    open.remove(r[at + HI], r[at + LO], r[at + TAG], (int)r[at + META] & 0xff);
+                    free(id);
+                }
+            }
+            final SliceLists.Slice next = slices.nextExpired(nowMicros, gap, s);
+            slices.retain(s, kept);
+            s = next;
+        }
         if (!finished.isEmpty())
         {
-            emit(finished);
+            emit();
         }
     }
+
+    /** Entries of a sweep handled together. */
+    private static final int BATCH = 32;
+    /** Sum of the sweep's loads, kept only so that they are not optimised away. */
+    private long touched;
 
     /**
      * Declares that no record with a bin earlier than {@code nowMicros} will follow (data time, e.g.
@@ -655,53 +774,61 @@ public final class ScanEventDetector
     public void finish()
     {
         flushPending();
-        final List<ScanEvent> finished = new ArrayList<>();
-        for (int id = 0; id < accsUsed; id++)
+        for (int id = 0; id < used; id++)
         {
-            final Acc a = accs[id];
-            if (a != null)
+            if ((rows[id * STRIDE + META] & OPEN) != 0)
             {
-                close(a, finished);
-                a.id = -1;
-                accs[id] = null;
+                close(id, finished);
             }
         }
         open.clear();
-        accsUsed = 0;
+        used = 0;
         freeCount = 0;
-        buckets.clear();
-        emit(finished);
+        stagedCount = 0;
+        Arrays.fill(sketches, null);
+        moreSensors.clear();
+        slices.clear();
+        emit();
     }
 
     /** Events open (not yet finished), for metrics. */
     public int openEvents()
     {
-        return open.size() + staged.size();
+        return open.size() + stagedCount;
     }
 
-    private void emit(final List<ScanEvent> finished)
+    private void emit()
     {
         finished.sort(ORDER);
         finished.forEach(sink);
+        finished.clear();
     }
 
     private static final Comparator<ScanEvent> ORDER = Comparator.comparingLong(ScanEvent::startMicros)
         .thenComparing(ScanEvent::srcText).thenComparingInt(ScanEvent::protocol).thenComparingInt(ScanEvent::port)
         .thenComparingInt(ScanEvent::trafficClass);
 
-    private void close(final Acc a, final List<ScanEvent> out)
+    private void close(final int id, final List<ScanEvent> out)
     {
-        final long destinations = a.destinations();
+        final long destinations = destinations(id);
         if (destinations < params.minDestinations())
         {
             return;
         }
-        final boolean v4 = Addresses.isIpv4Mapped(a.hi, a.lo);
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long hi = r[at + HI];
+        final long lo = r[at + LO];
+        final int trafficClass = (int)r[at + META] & 0xff;
+        final long first = r[at + FIRST];
+        final long last = r[at + LAST];
+        final long packets = r[at + PACKETS];
+        final boolean v4 = Addresses.isIpv4Mapped(hi, lo);
         double rate = Double.NaN;
         double coverage = Double.NaN;
         if (v4)
         {
-            rate = rate(a.packets, a.first, a.last, scale);
+            rate = rate(packets, first, last, scale);
             if (rate < params.minRatePps())
             {
                 return;
@@ -712,14 +839,14 @@ public final class ScanEventDetector
         for (int t = 0; t < TOOLS.length && tool == null; t++)
         {
             // every packet of the key is in a tool's scope or none is (the scope is a class and IP version)
-            final long m = a.matching(t);
-            if (m > 0 && TOOLS[t].inScope(a.trafficClass, v4) && ScannerTool.attributes(m, a.packets))
+            final long m = r[at + MATCHING + t];
+            if (m > 0 && TOOLS[t].inScope(trafficClass, v4) && ScannerTool.attributes(m, packets))
             {
                 tool = TOOLS[t];
             }
         }
-        out.add(new ScanEvent(Addresses.toBytes(a.hi, a.lo), a.protocol, a.port, a.trafficClass, a.first, a.last,
-            a.packets, destinations, coverage, tool, rate, a.sensors()));
+        out.add(new ScanEvent(Addresses.toBytes(hi, lo), (int)(r[at + TAG] >>> 32), (int)r[at + TAG], trafficClass, first, last,
+            packets, destinations, coverage, tool, rate, sensors(id)));
     }
 
     /**
