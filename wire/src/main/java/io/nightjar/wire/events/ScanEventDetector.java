@@ -270,10 +270,7 @@ public final class ScanEventDetector
         {
             return;
         }
-        for (int i = from; i < to; i++)
-        {
-            addHash(id, hashes[i]);
-        }
+        addHashes(id, hashes, from, to);
         count(id, fingerprint, packets, firstMicros, lastMicros, to - from, sensorId);
         if (lastOpen)
         {
@@ -429,6 +426,34 @@ public final class ScanEventDetector
             sketches[id] = s;
             r[at + META] = meta | HAS_SKETCH;
         }
+    }
+
+    private void addHashes(final int id, final int[] hashes, final int from, final int to)
+    {
+        if (to - from <= 1)
+        {
+            if (to > from)
+            {
+                addHash(id, hashes[from]);
+            }
+            return;
+        }
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        final long meta = r[at + META];
+        if ((meta & HAS_SKETCH) != 0)
+        {
+            sketches[id].addAll(hashes, from, to);
+            return;
+        }
+        final DistinctSketch s = new DistinctSketch();
+        s.addAll(hashes, from, to);
+        if ((meta & HAS_ONE) != 0)
+        {
+            s.add((int)r[at + ONE_HASH]);
+        }
+        sketches[id] = s;
+        r[at + META] = meta | HAS_SKETCH;
     }
 
     /** Merges {@code s} into the destinations of {@code id}, which may keep it. */
@@ -810,11 +835,6 @@ public final class ScanEventDetector
 
     private void close(final int id, final List<ScanEvent> out)
     {
-        final long destinations = destinations(id);
-        if (destinations < params.minDestinations())
-        {
-            return;
-        }
         final long[] r = rows;
         final int at = id * STRIDE;
         final long hi = r[at + HI];
@@ -826,6 +846,7 @@ public final class ScanEventDetector
         final boolean v4 = Addresses.isIpv4Mapped(hi, lo);
         double rate = Double.NaN;
         double coverage = Double.NaN;
+        // the rate first: it is cheap, and a HyperLogLog estimate of the destinations reads 16 KB
         if (v4)
         {
             rate = rate(packets, first, last, scale);
@@ -833,6 +854,14 @@ public final class ScanEventDetector
             {
                 return;
             }
+        }
+        final long destinations = destinations(id);
+        if (destinations < params.minDestinations())
+        {
+            return;
+        }
+        if (v4)
+        {
             coverage = (double)destinations / darknetIpv4Addresses;
         }
         ScannerTool tool = null;

@@ -106,6 +106,76 @@ public final class DistinctSketch
         }
     }
 
+    /**
+     * Adds {@code hashes[from .. to)}, in any order. A run that is sorted ascending and unique (as
+     * flow records hand their destinations over) is merged into the exact form in one pass, instead
+     * of a binary search and an insertion per hash; the result is the same as adding them one by one.
+     */
+    public void addAll(final int[] hashes, final int from, final int to)
+    {
+        final int k = to - from;
+        if (registers != null || k < 4 || !sortedUnique(hashes, from, to))
+        {
+            for (int i = from; i < to; i++)
+            {
+                add(hashes[i]);
+            }
+            return;
+        }
+        // merge from the back into the array itself (no allocation), then close the gap the duplicates left
+        final int n = exactCount;
+        if (exact.length < n + k)
+        {
+            exact = Arrays.copyOf(exact, Math.max(n + k, Math.min(2 * exact.length, EXACT_LIMIT + k)));
+        }
+        final int[] a = exact;
+        int i = n - 1;
+        int j = to - 1;
+        int w = n + k - 1;
+        while (j >= from)
+        {
+            final int y = hashes[j];
+            if (i >= 0 && a[i] >= y)
+            {
+                if (a[i] == y)
+                {
+                    j--;
+                }
+                a[w--] = a[i--];
+            }
+            else
+            {
+                a[w--] = y;
+                j--;
+            }
+        }
+        // a[0 .. i] were never moved; the merged rest is a[w + 1 .. n + k)
+        final int gap = w - i;
+        if (gap > 0)
+        {
+            System.arraycopy(a, w + 1, a, i + 1, n + k - 1 - w);
+        }
+        final int m = n + k - gap;
+        exactCount = m;
+        if (m > EXACT_LIMIT)
+        {
+            // past the exact limit one by one would have switched to HyperLogLog: the same registers
+            toHll();
+        }
+    }
+
+    private static boolean sortedUnique(final int[] hashes, final int from, final int to)
+    {
+        for (int i = from + 1; i < to; i++)
+        {
+            if (hashes[i] <= hashes[i - 1])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Adds everything in {@code other} (union). */
     public void merge(final DistinctSketch other)
     {

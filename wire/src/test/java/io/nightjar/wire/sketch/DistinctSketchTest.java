@@ -95,4 +95,46 @@ class DistinctSketchTest
         assertThatThrownBy(() -> DistinctSketch.fromBytes(new byte[] {9, 1, 2})).hasMessageContaining("not a distinct sketch");
         assertThatThrownBy(() -> DistinctSketch.fromBytes(new byte[] {1, 5, 0, 0, 0})).hasMessageContaining("corrupt exact sketch");
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4})
+    void shouldGiveTheSameSketchWhenRunsAreAddedAllAtOnceAsOneByOne(final long seed)
+    {
+        // runs of 0..300 hashes, most sorted and unique (merged), some not (added one by one), with
+        // overlaps, until the union passes the exact limit and switches to HyperLogLog
+        final java.util.Random rnd = new java.util.Random(seed);
+        final DistinctSketch merged = new DistinctSketch();
+        final DistinctSketch single = new DistinctSketch();
+        boolean wasExactAndBig = false;
+        for (int run = 0; run < 40; run++)
+        {
+            final int k = rnd.nextInt(300);
+            final java.util.TreeSet<Integer> set = new java.util.TreeSet<>();
+            while (set.size() < k)
+            {
+                set.add(addressHash(rnd.nextInt(3000)));
+            }
+            final int[] hashes = new int[k + 2];
+            int i = 1;
+            for (final int h : set)
+            {
+                hashes[i++] = h;
+            }
+            if (run % 5 == 4 && k > 1)
+            {
+                final int t = hashes[1];
+                hashes[1] = hashes[k];
+                hashes[k] = t;
+            }
+            merged.addAll(hashes, 1, k + 1);
+            for (int j = 1; j <= k; j++)
+            {
+                single.add(hashes[j]);
+            }
+            assertThat(merged.toBytes()).as("run %d", run).isEqualTo(single.toBytes());
+            wasExactAndBig |= merged.isExact() && merged.estimate() > 500;
+        }
+        assertThat(wasExactAndBig).isTrue();
+        assertThat(merged.isExact()).isFalse();
+    }
 }
