@@ -86,11 +86,13 @@ final class EventKeyTable
      * Reads the key's home slot and changes nothing: a caller about to look up many keys touches them
      * all first, so that their cache misses overlap instead of coming one after another.
      *
-     * @return the slot's last word, only so that the load is not optimised away.
+     * @return the sum of the slot's first and last words, only so that the loads are not optimised away.
      */
     long touch(final long hi, final long lo, final long tag, final int tag2)
     {
-        return slots[(hash(hi, lo, tag, tag2) & mask) * STRIDE + 3];
+        // both ends: every other 32-byte slot straddles two cache lines (the array's data starts 16 bytes into a line)
+        final int at = (hash(hi, lo, tag, tag2) & mask) * STRIDE;
+        return slots[at] + slots[at + 3];
     }
 
     /** The value in occupied slot {@code i}. */

@@ -299,7 +299,15 @@ public final class ScanEventDetector
     public long prefetchEvent(final long srcHi, final long srcLo, final int protocol, final int port, final int trafficClass)
     {
         final int id = open.get(srcHi, srcLo, tag(protocol, port), trafficClass);
-        return id < 0 ? 0 : rows[id * STRIDE + LAST];
+        if (id < 0)
+        {
+            return 0;
+        }
+        final long[] r = rows;
+        final int at = id * STRIDE;
+        // a row spans two or three cache lines (its phase in a line is the array's): words 0, 8 and 15 are one in each
+        final long sum = r[at] + r[at + 8] + r[at + STRIDE - 1];
+        return (r[at + META] & HAS_SKETCH) != 0 ? sum + sketches[id].touch() : sum;
     }
 
     /**
@@ -732,7 +740,8 @@ public final class ScanEventDetector
                 long sum = 0;
                 for (int i = from; i < to; i++)
                 {
-                    sum += rows[ids[i] * STRIDE + LAST];
+                    // the words read next (LAST, META; SLICE), in the first and last cache lines of the row
+                    sum += rows[ids[i] * STRIDE + LAST] + rows[ids[i] * STRIDE + SLICE];
                 }
                 int ending = 0;
                 for (int i = from; i < to; i++)

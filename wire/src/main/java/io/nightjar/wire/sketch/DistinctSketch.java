@@ -176,6 +176,18 @@ public final class DistinctSketch
         return true;
     }
 
+    /**
+     * Reads what {@link #add} reads first (the form, and the middle of the exact hashes, where a
+     * binary search starts) and changes nothing: a caller about to add to many sketches touches
+     * them all first, so that their cache misses overlap.
+     *
+     * @return a value to be summed by the caller, only so that the loads are not optimised away.
+     */
+    public long touch()
+    {
+        return registers != null ? registers.length : exact[exactCount >>> 1];
+    }
+
     /** Adds everything in {@code other} (union). */
     public void merge(final DistinctSketch other)
     {
