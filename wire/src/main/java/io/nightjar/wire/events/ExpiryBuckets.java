@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 
 /**
- * The open items of a detector (scan events, DoS attacks) by the slice of data time their last
+ * The open items of a detector (DoS attacks; the scan detector uses {@link SliceLists}) by the slice of data time their last
  * packet falls in ({@code bucketMicros} wide), each slice an intrusive doubly-linked list through
  * the items' {@link Node} fields: moving an item to a later slice, or removing it, is O(1) and
  * allocates nothing, and an expiry pass visits only the slices that began more than the gap ago,

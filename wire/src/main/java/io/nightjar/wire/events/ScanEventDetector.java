@@ -137,7 +137,6 @@ public final class ScanEventDetector
     private static final int STAGED = 15;
 
     private static final long OPEN = 1L << 8;
-    private static final long STAGED_PART = 1L << 9;
     private static final long HAS_ONE = 1L << 10;
     private static final long HAS_SKETCH = 1L << 11;
     private static final long CONTINUES = 1L << 12;
@@ -174,8 +173,12 @@ public final class ScanEventDetector
     /** Whether the id {@link #accFor} returned last is an open event (not a staged part). */
     private boolean lastOpen;
     private final List<ScanEvent> finished = new ArrayList<>();
+    /** Entries of a sweep handled together. */
+    private static final int BATCH = 32;
     /** Ids of a slice being expired, a batch at a time (their rows and table slots are loaded first). */
-    private final int[] expiring = new int[32];
+    private final int[] expiring = new int[BATCH];
+    /** Sum of the sweep's loads, kept only so that they are not optimised away. */
+    private long touched;
 
     /**
      * @param params               thresholds.
@@ -374,7 +377,7 @@ public final class ScanEventDetector
         {
             return staged;
         }
-        final int part = allocate(srcHi, srcLo, tag, trafficClass, STAGED_PART);
+        final int part = allocate(srcHi, srcLo, tag, trafficClass, 0);
         rows[at + STAGED] = part + 1L;
         if (stagedCount == stagedKeys.length)
         {
@@ -681,37 +684,13 @@ public final class ScanEventDetector
                 continue;
             }
             close(o, finished);
-            // the new event takes the old one's place (same key, same id): the staged row moves into it
-            final long oldMeta = r[at + META];
-            if ((oldMeta & HAS_SKETCH) != 0)
-            {
-                sketches[o] = null;
-            }
-            if ((oldMeta & MORE_SENSORS) != 0)
-            {
-                moreSensors.remove(o);
-            }
-            final int from = p * STRIDE;
-            System.arraycopy(r, from, r, at, STRIDE);
-            final long meta = r[from + META];
-            if ((meta & HAS_SKETCH) != 0)
-            {
-                sketches[o] = sketches[p];
-            }
-            if ((meta & MORE_SENSORS) != 0)
-            {
-                moreSensors.put(o, moreSensors.get(p));
-            }
-            r[at + META] = (meta & ~STAGED_PART) | OPEN | CONTINUES;
-            r[at + TOUCHED_BIN] = bin;
-            r[at + STAGED] = 0;
-            r[at + SLICE] = Long.MIN_VALUE;
-            place(o);
-            // the staged row's sketch and sensors now belong to o
-            r[from + META] = 0;
-            sketches[p] = null;
-            moreSensors.remove(p);
-            free(p);
+            // the staged part becomes the key's open event: the table maps the key to it, o's row is freed
+            open.put(r[at + HI], r[at + LO], r[at + TAG], (int)r[at + META] & 0xff, p);
+            free(o);
+            final int pat = p * STRIDE;
+            r[pat + META] |= OPEN | CONTINUES;
+            r[pat + TOUCHED_BIN] = bin;
+            place(p);
         }
         stagedCount = 0;
         emit();
@@ -783,11 +762,6 @@ public final class ScanEventDetector
             emit();
         }
     }
-
-    /** Entries of a sweep handled together. */
-    private static final int BATCH = 32;
-    /** Sum of the sweep's loads, kept only so that they are not optimised away. */
-    private long touched;
 
     /**
      * Declares that no record with a bin earlier than {@code nowMicros} will follow (data time, e.g.

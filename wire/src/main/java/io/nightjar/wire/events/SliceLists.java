@@ -1,7 +1,6 @@
 package io.nightjar.wire.events;
 
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -108,14 +107,4 @@ final class SliceLists
         last = null;
     }
 
-    /** Entries over all slices, stale ones included (for tests). */
-    int entries()
-    {
-        int n = 0;
-        for (final Iterator<Slice> it = slices.values().iterator(); it.hasNext(); )
-        {
-            n += it.next().size;
-        }
-        return n;
-    }
 }

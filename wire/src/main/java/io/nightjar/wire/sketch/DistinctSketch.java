@@ -100,10 +100,7 @@ public final class DistinctSketch
             exactCount = to - from;
             return;
         }
-        for (int i = from; i < to; i++)
-        {
-            add(hashes[i]);
-        }
+        addAll(hashes, from, to);
     }
 
     /**
