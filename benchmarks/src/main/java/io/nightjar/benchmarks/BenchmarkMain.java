@@ -21,7 +21,7 @@ import java.util.List;
 /**
  * Runs the JMH benchmarks of this jar with the JVM flags the launcher uses: those of the parent
  * POM's {@code nightjar.jvm.flags} (filtered into the {@code nightjar/jvm.flags} resource) plus
- * {@code -XX:+UseParallelGC}, as {@code ./nightjar} runs. Accepts every JMH option; defaults, used
+ * {@code -XX:+UseParallelGC -XX:InlineSmallCode=1000}, as {@code ./nightjar} runs. Accepts every JMH option; defaults, used
  * when the option is absent: {@code -f 1 -wi 3 -w 2s -i 5 -r 2s}. A {@code -jvmArgsAppend} given
  * on the command line is added after the project's flags instead of replacing them.
  *
@@ -37,8 +37,8 @@ public final class BenchmarkMain
     public static final String FLAGS_RESOURCE = "nightjar/jvm.flags";
     /** Flags the launcher adds to the project's (transparent huge pages only where the kernel offers them, as the launcher does). */
     public static final List<String> LAUNCHER_FLAGS = transparentHugePages()
-        ? List.of("-XX:+UseParallelGC", "-XX:+UseTransparentHugePages")
-        : List.of("-XX:+UseParallelGC");
+        ? List.of("-XX:+UseParallelGC", "-XX:InlineSmallCode=1000", "-XX:+UseTransparentHugePages")
+        : List.of("-XX:+UseParallelGC", "-XX:InlineSmallCode=1000");
 
     private BenchmarkMain()
     {
