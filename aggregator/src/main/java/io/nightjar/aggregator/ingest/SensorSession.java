@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One sensor connection on the aggregator: checks the protocol (HELLO first and once, sequences
@@ -180,18 +181,38 @@ final class SensorSession extends ChannelInboundHandlerAdapter
     {
         if (channel.isActive() && !failed)
         {
-            channel.writeAndFlush(Frames.ack(channel.alloc(), new Frames.Ack(p.sequence(), p.position())), channel.voidPromise());
+            // on the loop, so that an ACK racing the server's shutdown is dropped here (the sensor resends
+            // what was not acknowledged) instead of failing in the writer's thread; the buffer is made there too
+            onLoop(() -> channel.writeAndFlush(Frames.ack(channel.alloc(), new Frames.Ack(p.sequence(), p.position())), channel.voidPromise()));
         }
     }
 
     /** Resumes reading after back-pressure (any thread). */
     void resume()
     {
-        channel.eventLoop().execute(() ->
+        onLoop(() ->
         {
             channel.config().setAutoRead(true);
             channel.read();
         });
+    }
+
+    /**
+     * Runs {@code task} on this connection's event loop; returns false when the loop has shut down
+     * (the server is stopping and the connection is gone, so there is nothing left to send).
+     */
+    private boolean onLoop(final Runnable task)
+    {
+        try
+        {
+            channel.eventLoop().execute(task);
+            return true;
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            LOG.debug("sensor {}: event loop stopped, dropped a task for the closed connection", sensorId);
+            return false;
+        }
     }
 
     /** Sends ERROR, logs, and closes this connection (any thread). */
@@ -199,7 +220,7 @@ final class SensorSession extends ChannelInboundHandlerAdapter
     {
         if (!channel.eventLoop().inEventLoop())
         {
-            channel.eventLoop().execute(() -> fail(code, message));
+            onLoop(() -> fail(code, message));
             return;
         }
         if (failed)
