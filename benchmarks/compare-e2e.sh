@@ -28,6 +28,8 @@ if [ -z "$file" ]; then
 fi
 "$root/nightjar" --version >/dev/null   # build outside the timings
 n=$("$root/nightjar" summarize --json --quiet "$file" | sed -n 's/^  "packets" : \([0-9]*\),/\1/p')
+# a second warm-up run: after a build, the first run records its classes and the second dumps the class-sharing archive
+"$root/nightjar" summarize --json --quiet "$file" >/dev/null
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() { # name, command...

@@ -31,8 +31,11 @@ while [ $# -gt 0 ]; do
 done
 out="$root/benchmarks/target/report"; mkdir -p "$out"
 step() { echo "report: $* ($(date -u +%H:%M:%S))" >&2; }
-# run STEP-OUTPUT: false (skip) with --reuse when that step's raw output is already there
-run() { [ "$reuse" = 0 ] || [ ! -s "$out/$1" ]; }
+# run STEP-OUTPUT: false (skip) with --reuse when that step's raw output is already there; otherwise
+# the old output is removed first, so that a step that fails shows as failed, not as an earlier run's figure
+run() { if [ "$reuse" = 0 ]; then rm -f "$out/$1"; return 0; fi; [ ! -s "$out/$1" ]; }
+# or_failed VALUE STEP-OUTPUT: VALUE, or a pointer to the raw output when the step gave none
+or_failed() { if [ -n "$1" ]; then echo "$1"; else echo "failed (see benchmarks/target/report/$2*)"; fi; }
 
 step "end to end: nightjar summarize and the peers on $packets packets, $runs runs"
 run e2e.md && benchmarks/compare-e2e.sh "${install[@]}" --packets "$packets" --runs "$runs" > "$out/e2e.md.tmp" && mv "$out/e2e.md.tmp" "$out/e2e.md"
@@ -46,35 +49,35 @@ jmh="$(python3 -c "import json; r=json.load(open('$out/jmh.json'))[0]['primaryMe
 
 step "ingest: 16 connections, mutual TLS, unthrottled"
 run ingest.txt && { benchmarks/ingest-load.sh --sensors 16 --rows 8192 --window 8 --seconds 15 --warmup 20 > "$out/ingest.txt.tmp" 2>&1 && mv "$out/ingest.txt.tmp" "$out/ingest.txt"; }
-ingest_line="$(grep '^ingest-load: 16 sensors' "$out/ingest.txt" | tail -1)"
-ingest_rate="$(echo "$ingest_line" | sed -E 's/.*acknowledged ([0-9,]+) records\/s.*/\1/')"
+ingest_line="$(grep -s '^ingest-load: 16 sensors' "$out/ingest.txt" | tail -1 || true)"
+ingest_rate="$(or_failed "$(echo "$ingest_line" | sed -nE 's/.*acknowledged ([0-9,]+) records\/s.*/\1/p')" ingest.txt)"
 ingest_p50="$(echo "$ingest_line" | sed -E 's/.* p50 ([0-9.]+) ms.*/\1/')"
 ingest_p99="$(echo "$ingest_line" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')"
 
 step "ingest: highest rate with p99 ACK latency under 100 ms (16 connections, 2048-row batches)"
 run find-max.txt && { benchmarks/ingest-load.sh --sensors 16 --rows 2048 --window 8 --seconds 8 --warmup 3 --find-max 100 --rate 50000 > "$out/find-max.txt.tmp" 2>&1 && mv "$out/find-max.txt.tmp" "$out/find-max.txt"; }
-max_line="$(grep 'highest sustained rate' "$out/find-max.txt" | tail -1)"
-max_rate="$(echo "$max_line" | sed -E 's/.*under 100 ms: ([0-9,]+) records\/s.*/\1/')"
+max_line="$(grep -s 'highest sustained rate' "$out/find-max.txt" | tail -1 || true)"
+max_rate="$(or_failed "$(echo "$max_line" | sed -nE 's/.*under 100 ms: ([0-9,]+) records\/s.*/\1/p')" find-max.txt)"
 
 step "ingest: 200 connections, mutual TLS, unthrottled"
 run ingest-200.txt && { benchmarks/ingest-load.sh --sensors 200 --rows 1024 --window 4 --seconds 10 --warmup 5 > "$out/ingest-200.txt.tmp" 2>&1 && mv "$out/ingest-200.txt.tmp" "$out/ingest-200.txt"; }
-i200_line="$(grep '^ingest-load: 200 sensors' "$out/ingest-200.txt" | tail -1)"
-i200_rate="$(echo "$i200_line" | sed -E 's/.*acknowledged ([0-9,]+) records\/s.*/\1/')"
+i200_line="$(grep -s '^ingest-load: 200 sensors' "$out/ingest-200.txt" | tail -1 || true)"
+i200_rate="$(or_failed "$(echo "$i200_line" | sed -nE 's/.*acknowledged ([0-9,]+) records\/s.*/\1/p')" ingest-200.txt)"
 i200_p99="$(echo "$i200_line" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')"
 
 step "queries: $query_records records, 4 analysts, concurrent ingest of 100,000 records/s"
 qdir="${NIGHTJAR_QUERY_STORE:-/tmp/nightjar-report-store-$query_records}"
 run query.txt && benchmarks/query-load.sh --data "$qdir" --records "$query_records" --sensors 16 --sources $((query_records / 20)) --runs 10 --slow-runs 3 \
   --analysts 4 --ingest-rate 100000 --ingest-sensors 4 > "$out/query.txt.tmp" 2>&1 && mv "$out/query.txt.tmp" "$out/query.txt"
-q() { grep -F "$1" "$out/query.txt" | awk '{ print $(NF-4) }' | tail -1; }
+q() { grep -sF "$1" "$out/query.txt" | awk '{ print $(NF-4) }' | tail -1 || true; }
 q_tsubame="$(q 'TSUBAME view')"; q_series="$(q "one port's daily series")"; q_countries="$(q 'top countries for a month')"
-q_ack="$(grep 'concurrent ingest during' "$out/query.txt" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/')"
+q_ack="$(grep -s 'concurrent ingest during' "$out/query.txt" | sed -E 's/.* p99 ([0-9.]+) ms.*/\1/' || true)"
 
 live="not run (needs root)"
 if [ "$(id -u)" = 0 ] && command -v tcpreplay >/dev/null; then
   step "live capture: tcpreplay at top speed into a veth pair"
   run live.md && { benchmarks/live-capture.sh --packets 2000000 --rates max > "$out/live.md" 2>&1 || true; }
-  live="$(awk -F'|' '$2 ~ /max/ { gsub(/ /, "", $3); gsub(/ /, "", $8); printf "%s packets/s offered, %s%% lost", $3, $8 }' "$out/live.md")"
+  live="$(or_failed "$(awk -F'|' '$2 ~ /max/ { gsub(/ /, "", $3); gsub(/ /, "", $8); printf "%s packets/s offered, %s%% lost", $3, $8 }' "$out/live.md")" live.md)"
 fi
 
 ratio() { python3 -c "print('%.1f×' % ($2 / $1))" 2>/dev/null || echo "?"; }
