@@ -21,8 +21,9 @@ import java.util.List;
  * tools attributed per source. Everything is exact. Works from bins and flow records only (never
  * per packet), so it costs nothing on the per-packet path.
  *
- * <p>Single-threaded: either the pipeline's thread calls {@link #onBinClosed}, or a
- * {@link SummaryAgent} counts the bins on its own thread; read the results after the run (after
+ * <p>Threads: either the pipeline's thread calls {@link #onBinClosed}, or a {@link SummaryAgent}
+ * counts the bins (the totals on the pipeline's thread and the events on the agent's, or both on the
+ * agent's when there is no event detection); read the results after the run (after
  * {@link SummaryAgent#close()}).
  */
 public final class RunSummary implements BinListener
@@ -91,8 +92,18 @@ public final class RunSummary implements BinListener
         return events;
     }
 
-    /** Adds a closed bin copied by {@link BinSnapshot#copyOf} (on this summary's thread). */
+    /** Adds a closed bin copied by {@link BinSnapshot#copyOf}: {@link #addTotals}, then {@link #addEvents}. */
     void add(final BinSnapshot b)
+    {
+        addTotals(b);
+        addEvents(b);
+    }
+
+    /**
+     * Adds a closed bin to everything but the event detection (counters, sources, ports, tools).
+     * One thread for all calls; it may be another than {@link #addEvents}'s (the two write disjoint state).
+     */
+    void addTotals(final BinSnapshot b)
     {
         final BinCounters c = b.counters;
         bins++;
@@ -155,12 +166,17 @@ public final class RunSummary implements BinListener
                 }
             }
         }
+        // keep the final sort at the end of the run short
+        sourcePorts.compactIfWorthwhile();
+    }
+
+    /** Feeds a closed bin to the event detection, if any (one thread for all calls). */
+    void addEvents(final BinSnapshot b)
+    {
         if (events != null && b.withEvents)
         {
             events.add(b);
         }
-        // keep the final sort at the end of the run short (with a SummaryAgent this runs beside the pipeline)
-        sourcePorts.compactIfWorthwhile();
     }
 
     private void ensureToolCapacity(final int src)

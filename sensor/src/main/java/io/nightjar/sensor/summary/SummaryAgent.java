@@ -9,15 +9,16 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Counts closed bins into a {@link RunSummary} on a thread of its own, so that the summary's
- * per-flow work (source index, ports, tool counters: a quarter of {@code summarize}'s time) runs
- * beside the pipeline instead of between its packets. On the pipeline's thread,
- * {@link #onBinClosed} only copies the bin into one of two {@link BinSnapshot}s (a sequential pass)
- * and queues it; it waits only when the agent is two bins behind. Bins are counted in order, so
- * the results are those of the same bins counted inline.
+ * per-flow work runs beside the pipeline instead of between its packets. On the pipeline's thread,
+ * {@link #onBinClosed} copies the bin into one of two {@link BinSnapshot}s (a sequential pass) and
+ * queues it; it waits only when the agent is two bins behind. With event detection, which is most
+ * of the summary's work, the pipeline's thread also adds the bin's totals (sources, ports, tools)
+ * before queueing it and the agent runs only the events; without it the agent does it all. Bins
+ * are counted in order, so the results are those of the same bins counted inline.
  *
  * <p>Threads: {@link #onBinClosed} and {@link #close()} from the pipeline's (one) thread; the
- * {@link RunSummary} is written only by the agent's thread and may be read after {@link #close()}
- * returns. An error on the agent's thread is rethrown by {@code close()}.
+ * {@link RunSummary}'s totals are written by the thread of {@code onBinClosed} (with events) or
+ * the agent's, its events only by the agent's; it may be read after {@link #close()} returns. An error on the agent's thread is rethrown by {@code close()}.
  */
 public final class SummaryAgent implements BinListener, AutoCloseable
 {
@@ -52,6 +53,11 @@ public final class SummaryAgent implements BinListener, AutoCloseable
     {
         final BinSnapshot b = take(free);
         b.copyOf(binStartNanos, binLengthNanos, counters, flows, events != null, events == null ? 0 : events.scanClassMask());
+        if (events != null)
+        {
+            // the agent's thread, busy with the event detection, was the slower of the two: the totals run here
+            summary.addTotals(b);
+        }
         put(b);
     }
 
@@ -68,7 +74,14 @@ public final class SummaryAgent implements BinListener, AutoCloseable
             {
                 try
                 {
-                    summary.add(b);
+                    if (events != null)
+                    {
+                        summary.addEvents(b);
+                    }
+                    else
+                    {
+                        summary.add(b);
+                    }
                 }
                 catch (final Throwable t)
                 {

@@ -72,6 +72,32 @@ class SummaryAgentTest
     }
 
     @Test
+    void withEventsTheTotalsOnThePipelinesThreadAndTheEventsOnTheAgentsMatchTheSummaryInline()
+    {
+        final RunSummary inline = new RunSummary(EventSummary.withDefaults(256));
+        replay(inline);
+        inline.events().finish();
+        final RunSummary background = new RunSummary(EventSummary.withDefaults(256));
+        try (SummaryAgent agent = new SummaryAgent(background))
+        {
+            replay(agent);
+        }
+        background.events().finish();
+        assertThat(background.bins()).isEqualTo(inline.bins()).isGreaterThan(5);
+        assertThat(background.flows()).isEqualTo(inline.flows());
+        assertThat(background.packets()).isEqualTo(inline.packets()).isEqualTo(200_000);
+        assertThat(background.distinctSources()).isEqualTo(inline.distinctSources()).isEqualTo(300);
+        assertThat(background.topPorts(50)).isEqualTo(inline.topPorts(50));
+        assertThat(background.scanners()).isEqualTo(inline.scanners());
+        assertThat(inline.events().scanEvents()).as("the replay has scan events to compare").isNotEmpty();
+        // records with byte[] addresses: compared field by field, arrays by content
+        assertThat(background.events().scanEvents()).usingRecursiveFieldByFieldElementComparator()
+            .containsExactlyElementsOf(inline.events().scanEvents());
+        assertThat(background.events().dosAttacks()).usingRecursiveFieldByFieldElementComparator()
+            .containsExactlyElementsOf(inline.events().dosAttacks());
+    }
+
+    @Test
     void shouldRethrowTheAgentsErrorOnCloseWithoutBlockingThePipeline()
     {
         // no summary: the agent's thread fails on the first bin
