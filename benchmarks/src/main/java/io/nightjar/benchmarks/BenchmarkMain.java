@@ -21,9 +21,10 @@ import java.util.List;
 /**
  * Runs the JMH benchmarks of this jar with the JVM flags the launcher uses: those of the parent
  * POM's {@code nightjar.jvm.flags} (filtered into the {@code nightjar/jvm.flags} resource) plus
- * {@code -XX:+UseParallelGC -XX:InlineSmallCode=1000}, as {@code ./nightjar} runs. Accepts every JMH option; defaults, used
- * when the option is absent: {@code -f 1 -wi 3 -w 2s -i 5 -r 2s}. A {@code -jvmArgsAppend} given
- * on the command line is added after the project's flags instead of replacing them.
+ * {@code -XX:+UseParallelGC -XX:InlineSmallCode=1000}, as {@code ./nightjar} runs. Accepts every
+ * JMH option; defaults, used when the option is absent: {@code -f 1 -wi 3 -w 2s -i 5 -r 2s}. A
+ * {@code -jvmArgsAppend} given on the command line is added after the project's flags instead of
+ * replacing them.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar                       # everything

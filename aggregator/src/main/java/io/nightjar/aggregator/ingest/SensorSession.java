@@ -198,20 +198,18 @@ final class SensorSession extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Runs {@code task} on this connection's event loop; returns false when the loop has shut down
-     * (the server is stopping and the connection is gone, so there is nothing left to send).
+     * Runs {@code task} on this connection's event loop, or drops it when the loop has shut down (the
+     * server is stopping and the connection is gone, so there is nothing left to send).
      */
-    private boolean onLoop(final Runnable task)
+    private void onLoop(final Runnable task)
     {
         try
         {
             channel.eventLoop().execute(task);
-            return true;
         }
         catch (final RejectedExecutionException ex)
         {
             LOG.debug("sensor {}: event loop stopped, dropped a task for the closed connection", sensorId);
-            return false;
         }
     }
 
