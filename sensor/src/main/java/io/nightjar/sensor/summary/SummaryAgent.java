@@ -18,7 +18,8 @@ import java.util.concurrent.BlockingQueue;
  *
  * <p>Threads: {@link #onBinClosed} and {@link #close()} from the pipeline's (one) thread; the
  * {@link RunSummary}'s totals are written by the thread of {@code onBinClosed} (with events) or
- * the agent's, its events only by the agent's; it may be read after {@link #close()} returns. An error on the agent's thread is rethrown by {@code close()}.
+ * the agent's, its events only by the agent's; it may be read after {@link #close()} returns. An
+ * error on the agent's thread is rethrown by {@code close()}.
  */
 public final class SummaryAgent implements BinListener, AutoCloseable
 {
