@@ -141,10 +141,7 @@ public final class FlowPipeline implements PacketHandler
         {
             sum += t.touchIndex(hashes[i]);
         }
-        for (int i = 0; i < n; i++)
-        {
-            sum += t.touchRow(hashes[i]);
-        }
+        sum += t.touchRows(hashes, n);
         touched += sum;
         final int backscatter = TrafficClass.BACKSCATTER.id();
         for (int i = 0; i < n; i++)
