@@ -1,14 +1,14 @@
 package io.nightjar.sensor.flow;
 
+import io.nightjar.sensor.collections.AlignedMemory;
 import io.nightjar.sensor.collections.DistinctLongLog;
 import io.nightjar.wire.schema.Addresses;
 import io.nightjar.wire.schema.BackscatterDetail;
 import io.nightjar.wire.schema.FlowRecord;
 import io.nightjar.wire.sketch.DistinctSketch;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The flow records of the current time bin, in two parts:
@@ -76,7 +76,7 @@ public final class FlowTable
     private int[] index;
     private int mask;
     private int resizeAt;
-    private ByteBuffer hot;
+    private AlignedMemory hot;
     private long[] cold;
     private int size;
 
@@ -166,7 +166,7 @@ public final class FlowTable
      */
     public boolean addBackscatter(final int ordinal, final int slot, final int prefixHash)
     {
-        final int at = ordinal * HOT + META;
+        final int at = base(ordinal) + META;
         final long meta = hot.getLong(at);
         int row = (int)((meta & DETAIL_MASK) >>> DETAIL_SHIFT) - 1;
         final int stride = DETAIL_HEAD + slots;
@@ -222,7 +222,7 @@ public final class FlowTable
 
     private int detailRow(final int ordinal)
     {
-        return (int)((hot.getLong(ordinal * HOT + META) & DETAIL_MASK) >>> DETAIL_SHIFT) - 1;
+        return (int)((hot.getLong(base(ordinal) + META) & DETAIL_MASK) >>> DETAIL_SHIFT) - 1;
     }
 
     /** Packets of flow {@code ordinal} in slot {@code slot} of the bin (0 without detail). */
@@ -298,10 +298,16 @@ public final class FlowTable
         prefixesGrouped = true;
     }
 
-    private static ByteBuffer allocateRows(final int rows)
+    private static AlignedMemory allocateRows(final int rows)
     {
         // off the heap, so that rows can be aligned to cache lines: one miss per row, not two
-        return ByteBuffer.allocateDirect(rows * HOT + 64).alignedSlice(64).order(ByteOrder.nativeOrder());
+        return new AlignedMemory((long)rows * HOT);
+    }
+
+    /** Byte offset of flow {@code ordinal}'s hot row; checks that the flow exists (the rows' accesses are unchecked). */
+    private int base(final int ordinal)
+    {
+        return Objects.checkIndex(ordinal, size) * HOT;
     }
 
     private static int capacityFor(final int entries)
@@ -359,10 +365,10 @@ public final class FlowTable
     public long touchRows(final int[] flowHashes, final int n)
     {
         final int[] idx = index;
-        final ByteBuffer rows = hot;
+        final AlignedMemory rows = hot;
         final int ordinals = ordinalMask;
         final int m = mask;
-        final int rowLimit = rows.capacity() / HOT;
+        final int rowLimit = (int)(rows.bytes() / HOT);
         int next = size;
         long sum = 0;
         for (int k = 0; k < n; k++)
@@ -392,7 +398,7 @@ public final class FlowTable
             }
             if (ordinal >= 0)
             {
-                sum += rows.getLong(ordinal * HOT);
+                sum += rows.getLong((long)ordinal * HOT);
             }
         }
         return sum;
@@ -417,7 +423,7 @@ public final class FlowTable
         final long vHi = hasVictim ? victimHi : 0;
         final long vLo = hasVictim ? victimLo : 0;
         final int[] idx = index;
-        final ByteBuffer rows = hot;
+        final AlignedMemory rows = hot;
         final int ordinals = ordinalMask;
         final int tag = h & ~ordinals;
         int i = h & mask;
@@ -478,8 +484,8 @@ public final class FlowTable
         final int mss,
         final int windowScale)
     {
-        final ByteBuffer s = hot;
-        final int base = ordinal * HOT;
+        final AlignedMemory s = hot;
+        final int base = base(ordinal);
         final long packets = s.getLong(base + PACKETS);
         s.putLong(base + PACKETS, packets + 1);
         s.putLong(base + BYTES, s.getLong(base + BYTES) + wireLength);
@@ -522,8 +528,8 @@ public final class FlowTable
     {
         // Most darknet flows see one destination: keep the first one in the row and use the log only
         // from the second distinct destination on.
-        final ByteBuffer s = hot;
-        final int base = ordinal * HOT;
+        final AlignedMemory s = hot;
+        final int base = base(ordinal);
         final long misc = s.getLong(base + MISC);
         if ((misc & HAS_DESTINATION) == 0)
         {
@@ -560,7 +566,10 @@ public final class FlowTable
         mask = capacity - 1;
         resizeAt = capacity / 2;
         final int rows = Math.min(resizeAt, maxFlows);
-        hot = allocateRows(rows).put(0, hot, 0, size * HOT);
+        final AlignedMemory old = hot;
+        hot = allocateRows(rows);
+        hot.copyFrom(old, (long)size * HOT);
+        old.free();
         cold = Arrays.copyOf(cold, rows * COLD);
         for (int ordinal = 0; ordinal < size; ordinal++)
         {
@@ -606,10 +615,7 @@ public final class FlowTable
         {
             clearIndexEntries();
         }
-        for (int i = 0, n = size * HOT; i < n; i += Long.BYTES)
-        {
-            hot.putLong(i, 0L);
-        }
+        hot.zero(0, (long)size * HOT);
         Arrays.fill(cold, 0, size * COLD, 0L);
         if (detailRows > 0)
         {
@@ -645,43 +651,43 @@ public final class FlowTable
     /** Source address high bits of flow {@code ordinal}. */
     public long srcHi(final int ordinal)
     {
-        return hot.getLong(ordinal * HOT + SRC_HI);
+        return hot.getLong(base(ordinal) + SRC_HI);
     }
 
     /** Source address low bits. */
     public long srcLo(final int ordinal)
     {
-        return hot.getLong(ordinal * HOT + SRC_LO);
+        return hot.getLong(base(ordinal) + SRC_LO);
     }
 
     /** IP protocol. */
     public int protocol(final int ordinal)
     {
-        return (int)(hot.getLong(ordinal * HOT + META) >>> 32) & 0xff;
+        return (int)(hot.getLong(base(ordinal) + META) >>> 32) & 0xff;
     }
 
     /** Port or ICMP type/code. */
     public int port(final int ordinal)
     {
-        return (int)(hot.getLong(ordinal * HOT + META) >>> 16) & 0xffff;
+        return (int)(hot.getLong(base(ordinal) + META) >>> 16) & 0xffff;
     }
 
     /** Traffic class id. */
     public int trafficClass(final int ordinal)
     {
-        return (int)(hot.getLong(ordinal * HOT + META) >>> 8) & 0xff;
+        return (int)(hot.getLong(base(ordinal) + META) >>> 8) & 0xff;
     }
 
     /** Fingerprint mask. */
     public int fingerprint(final int ordinal)
     {
-        return (int)hot.getLong(ordinal * HOT + META) & 0xff;
+        return (int)hot.getLong(base(ordinal) + META) & 0xff;
     }
 
     /** Whether the flow has a victim (ICMP error with a quoted header). */
     public boolean hasVictim(final int ordinal)
     {
-        return (hot.getLong(ordinal * HOT + META) & HAS_VICTIM) != 0;
+        return (hot.getLong(base(ordinal) + META) & HAS_VICTIM) != 0;
     }
 
     /** Victim address high bits. */
@@ -699,49 +705,49 @@ public final class FlowTable
     /** Packets. */
     public long packets(final int ordinal)
     {
-        return hot.getLong(ordinal * HOT + PACKETS);
+        return hot.getLong(base(ordinal) + PACKETS);
     }
 
     /** Wire bytes. */
     public long bytes(final int ordinal)
     {
-        return hot.getLong(ordinal * HOT + BYTES);
+        return hot.getLong(base(ordinal) + BYTES);
     }
 
     /** First packet time, ns. */
     public long firstNanos(final int ordinal)
     {
-        return hot.getLong(ordinal * HOT + FIRST_NS);
+        return hot.getLong(base(ordinal) + FIRST_NS);
     }
 
     /** Last packet time, ns. */
     public long lastNanos(final int ordinal)
     {
-        return hot.getLong(ordinal * HOT + LAST_NS);
+        return hot.getLong(base(ordinal) + LAST_NS);
     }
 
     /** Union of TCP flags. */
     public int tcpFlags(final int ordinal)
     {
-        return (int)hot.getLong(ordinal * HOT + MISC) & 0xff;
+        return (int)hot.getLong(base(ordinal) + MISC) & 0xff;
     }
 
     /** Minimum TTL. */
     public int ttlMin(final int ordinal)
     {
-        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 8) & 0xff;
+        return (int)(hot.getLong(base(ordinal) + MISC) >>> 8) & 0xff;
     }
 
     /** Maximum TTL. */
     public int ttlMax(final int ordinal)
     {
-        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 16) & 0xff;
+        return (int)(hot.getLong(base(ordinal) + MISC) >>> 16) & 0xff;
     }
 
     /** Whether a SYN was seen (and the SYN fields are set). */
     public boolean synSeen(final int ordinal)
     {
-        return (hot.getLong(ordinal * HOT + MISC) & SYN_SEEN) != 0;
+        return (hot.getLong(base(ordinal) + MISC) & SYN_SEEN) != 0;
     }
 
     /** Window of the first SYN, -1 if none. */
@@ -777,13 +783,13 @@ public final class FlowTable
     /** Hash of the first destination of flow {@code ordinal} (the only one when the count is 1). */
     public int firstDestination(final int ordinal)
     {
-        return (int)(hot.getLong(ordinal * HOT + MISC) >>> 32);
+        return (int)(hot.getLong(base(ordinal) + MISC) >>> 32);
     }
 
     /** Distinct destinations (exact unless the destination limit was reached); sorts the bin's pairs on first use. */
     public long distinctDestinations(final int ordinal)
     {
-        final long misc = hot.getLong(ordinal * HOT + MISC);
+        final long misc = hot.getLong(base(ordinal) + MISC);
         if ((misc & MORE_DESTINATIONS) != 0)
         {
             return destinationTo(ordinal) - destinationFrom(ordinal);
