@@ -30,6 +30,29 @@ class AlignedMemoryTest
     }
 
     @Test
+    void shouldKeepWhatIsWrittenInABlockOfHugePagesWhereTheKernelOffersThem() throws java.io.IOException
+    {
+        final long bytes = 5 * AlignedMemory.HUGE_PAGE + 4096;
+        final java.nio.file.Path thp = java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        final boolean offered = java.nio.file.Files.exists(thp) && java.nio.file.Files.readString(thp).matches("(?s).*\\[(madvise|always)\\].*");
+        assertThat(AlignedMemory.hugePages(bytes)).isEqualTo(offered);
+        assertThat(AlignedMemory.hugePages(AlignedMemory.HUGE_PAGE - 1)).isFalse();
+        final AlignedMemory m = new AlignedMemory(bytes);
+        for (long at = 0; at < bytes; at += 4096)
+        {
+            assertThat(m.getLong(at)).isZero();
+            m.putLong(at, ~at);
+        }
+        m.putLong(bytes - 8, 42);
+        for (long at = 0; at < bytes - 8; at += 4096)
+        {
+            assertThat(m.getLong(at)).isEqualTo(~at);
+        }
+        assertThat(m.getLong(bytes - 8)).isEqualTo(42);
+        m.free();
+    }
+
+    @Test
     void shouldCopyAPrefixAndRefuseACopyLargerThanEitherBlock()
     {
         final AlignedMemory small = new AlignedMemory(64);
