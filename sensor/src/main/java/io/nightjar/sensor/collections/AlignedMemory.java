@@ -17,10 +17,16 @@ import java.lang.reflect.Field;
  */
 public final class AlignedMemory
 {
-    /** The alignment of the block's start, bytes (a huge page's for blocks of one or more). */
+    /** The alignment of the block's start, bytes (a huge page's for blocks offered huge pages). */
     public static final int ALIGNMENT = 64;
     /** A transparent huge page on x86-64 Linux, bytes. */
     static final long HUGE_PAGE = 2L << 20;
+    /**
+     * Blocks from this size on are offered huge pages: below it the second-level TLB (1,500 to
+     * 2,000 entries of 4 KiB) already covers the block, and the advice would only cost the start of
+     * JNA (about 30 ms of a short {@code summarize}, whose flow rows are 4 MiB).
+     */
+    static final long HUGE_FROM = 16L << 20;
 
     private static final sun.misc.Unsafe UNSAFE = unsafe();
     private static final Cleaner CLEANER = Cleaner.create();
@@ -41,7 +47,7 @@ public final class AlignedMemory
         {
             throw new IllegalArgumentException("negative size: " + bytes);
         }
-        final boolean huge = bytes >= HUGE_PAGE && HugePages.AVAILABLE;
+        final boolean huge = hugePages(bytes);
         final long align = huge ? HUGE_PAGE : ALIGNMENT;
         final long raw = UNSAFE.allocateMemory(bytes + align);
         this.address = (raw + align - 1) & -align;
@@ -58,7 +64,7 @@ public final class AlignedMemory
     /** Whether blocks of this size are offered huge pages (where the kernel has them in madvise or always mode). */
     public static boolean hugePages(final long bytes)
     {
-        return bytes >= HUGE_PAGE && HugePages.AVAILABLE;
+        return bytes >= HUGE_FROM && HugePages.MADVISE != null;
     }
 
     /** Size of the block, bytes. */
@@ -119,7 +125,7 @@ public final class AlignedMemory
     }
 
     /**
-     * {@code madvise(MADV_HUGEPAGE)} through JNA (already loaded for libpcap), where the kernel
+     * {@code madvise(MADV_HUGEPAGE)} through JNA (the sensor's binding to libpcap), where the kernel
      * offers transparent huge pages on request: a table read at random over tens of megabytes then
      * needs one TLB entry per 2 MiB instead of one per 4 KiB (the flow table's 27 MB of rows in
      * PipelineBenchmark: about +2.5%, four paired runs). Best effort: without JNA, libc or the
@@ -128,25 +134,24 @@ public final class AlignedMemory
     private static final class HugePages
     {
         private static final int MADV_HUGEPAGE = 14;
-        static final boolean AVAILABLE = available();
-        private static final com.sun.jna.Function MADVISE = AVAILABLE ? madvise() : null;
+        /** libc's madvise, or null where huge pages are not offered on request (or JNA or libc is missing). */
+        static final com.sun.jna.Function MADVISE = madvise();
 
-        private static boolean available()
+        private static com.sun.jna.Function madvise()
         {
             try
             {
                 final String mode = java.nio.file.Files.readString(java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
-                return com.sun.jna.Platform.isLinux() && (mode.contains("[madvise]") || mode.contains("[always]")) && madvise() != null;
+                if (!com.sun.jna.Platform.isLinux() || !(mode.contains("[madvise]") || mode.contains("[always]")))
+                {
+                    return null;
+                }
+                return com.sun.jna.NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME).getFunction("madvise");
             }
             catch (final java.io.IOException | RuntimeException | LinkageError e)
             {
-                return false;
+                return null;
             }
-        }
-
-        private static com.sun.jna.Function madvise()
-        {
-            return com.sun.jna.NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME).getFunction("madvise");
         }
 
         static void advise(final long address, final long length)

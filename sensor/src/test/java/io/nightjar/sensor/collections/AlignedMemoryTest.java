@@ -32,11 +32,11 @@ class AlignedMemoryTest
     @Test
     void shouldKeepWhatIsWrittenInABlockOfHugePagesWhereTheKernelOffersThem() throws java.io.IOException
     {
-        final long bytes = 5 * AlignedMemory.HUGE_PAGE + 4096;
+        final long bytes = AlignedMemory.HUGE_FROM + 4096;
         final java.nio.file.Path thp = java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         final boolean offered = java.nio.file.Files.exists(thp) && java.nio.file.Files.readString(thp).matches("(?s).*\\[(madvise|always)\\].*");
         assertThat(AlignedMemory.hugePages(bytes)).isEqualTo(offered);
-        assertThat(AlignedMemory.hugePages(AlignedMemory.HUGE_PAGE - 1)).isFalse();
+        assertThat(AlignedMemory.hugePages(AlignedMemory.HUGE_FROM - 1)).isFalse();
         final AlignedMemory m = new AlignedMemory(bytes);
         for (long at = 0; at < bytes; at += 4096)
         {
