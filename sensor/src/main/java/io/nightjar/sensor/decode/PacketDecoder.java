@@ -76,8 +76,7 @@ public final class PacketDecoder
         final long timestampNanos,
         final DecodedPacket out)
     {
-        if (fastPath && linkType == LinkType.ETHERNET && capturedLength >= FAST_MIN_CAPTURE &&
-            decodeCommon(buffer, offset, capturedLength, wireLength, timestampNanos, out))
+        if (fastPath && linkType == LinkType.ETHERNET && decodeCommon(buffer, offset, capturedLength, wireLength, timestampNanos, out))
         {
             return;
         }
@@ -277,6 +276,10 @@ public final class PacketDecoder
         final long timestampNanos,
         final DecodedPacket out)
     {
+        if (cap < FAST_MIN_CAPTURE)
+        {
+            return false;
+        }
         final boolean swap = buffer.order() != ByteOrder.BIG_ENDIAN;
         final long w0 = be(buffer.getLong(offset + 8), swap);   // bytes 8-15: ..., ethertype, version/IHL, TOS
         if ((w0 & 0xffff_ff00L) != 0x0800_4500L)

@@ -88,7 +88,7 @@ class PacketDecoderFastPathTest
             fast.decode(ByteBuffer.wrap(stale), 0, stale.length, stale.length, LinkType.ETHERNET, 1, actual);
             fast.decode(buffer, 5, cap, wire, LinkType.ETHERNET, 1000L + n, actual);
             assertSameFields(actual, expected, n);
-            if (cap >= 42 && fast.decodeCommon(buffer, 5, cap, wire, 1000L + n, new DecodedPacket()))
+            if (fast.decodeCommon(buffer, 5, cap, wire, 1000L + n, new DecodedPacket()))
             {
                 fastFrames++;
             }
